@@ -1,0 +1,316 @@
+/* Experiments: parse a keyfile, resolve its plugins, validate every key
+ * against the declared parameters and fill in the defaults. */
+#include <string.h>
+
+#include "experiment.h"
+
+const SrlParamSpec srl_experiment_params[] = {
+  SRL_PARAM_STRING ("name", "", "run name (default: the file name without .ini)"),
+  SRL_PARAM_INT ("seed", "1", 0, 9.2e18, "seed of every random stream of the run"),
+  SRL_PARAM_INT ("epochs", "100", 1, 1e9, "training epochs"),
+  SRL_PARAM_INT ("steps_per_epoch", "1000", 1, 1e12, "environment steps per epoch"),
+  SRL_PARAM_INT ("eval_episodes", "5", 0, 1e6, "evaluation episodes after each epoch (0: none)"),
+  SRL_PARAM_BOOL ("eval_deterministic", "true", "evaluate the deterministic policy (noise 0) rather than sampling"),
+  SRL_PARAM_INT ("initial_random_steps", "1000", 0, 1e12, "first environment steps taken with the algorithm's random actions"),
+  SRL_PARAM_INT ("min_replay_size", "1000", 1, 1e12, "transitions in the replay buffer before updates start"),
+  SRL_PARAM_INT ("gradient_steps", "1", 0, 1e6, "gradient updates per environment step"),
+  SRL_PARAM_INT ("max_path_length", "0", 0, 1e9, "time limit of an episode (0: the environment's own)"),
+  SRL_PARAM_INT ("replay_capacity", "1000000", 1, 1e10, "transitions the replay buffer keeps"),
+  SRL_PARAM_INT ("checkpoint_interval", "10", 0, 1e9, "epochs between checkpoints (0: only at the end and on Ctrl-C)"),
+  SRL_PARAM_END
+};
+
+static const char *const known_groups[] = { "experiment", "env", "algorithm", "sampler" };
+
+void
+srl_experiment_free (SrlExperiment *x)
+{
+  if (!x)
+    return;
+  srl_section_free (x->runner);
+  srl_section_free (x->env);
+  srl_section_free (x->algorithm);
+  srl_section_free (x->sampler);
+  g_free (x->file);
+  g_free (x);
+}
+
+typedef struct {
+  char *group, *key, *value, *origin;
+} Override;
+
+static void
+override_clear (gpointer p)
+{
+  Override *o = p;
+  g_free (o->group);
+  g_free (o->key);
+  g_free (o->value);
+  g_free (o->origin);
+}
+
+static gboolean
+parse_overrides (const char *const *overrides, GArray *out, GError **error)
+{
+  for (guint i = 0; overrides && overrides[i]; i++)
+    {
+      const char *s = overrides[i];
+      const char *eq = strchr (s, '=');
+      const char *dot = strchr (s, '.');
+      if (!eq || !dot || dot > eq || dot == s || dot + 1 == eq)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                       "--set %s: expected GROUP.KEY=VALUE, for example --set algorithm.discount=0.98", s);
+          return FALSE;
+        }
+      Override o;
+      o.group = g_strstrip (g_strndup (s, dot - s));
+      o.key = g_strstrip (g_strndup (dot + 1, eq - dot - 1));
+      o.value = g_strdup (eq + 1);
+      o.origin = g_strdup_printf ("--set %s", s);
+      g_array_append_val (out, o);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_group_name (const char *file, const char *group, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (known_groups); i++)
+    if (strcmp (group, known_groups[i]) == 0)
+      return TRUE;
+  const char *near = srl_closest_name (group, known_groups, G_N_ELEMENTS (known_groups));
+  if (near)
+    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s]: unknown group (did you mean [%s]?)", file, group, near);
+  else
+    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                 "%s: [%s]: unknown group; an experiment has [experiment], [env], [algorithm] and [sampler]", file,
+                 group);
+  return FALSE;
+}
+
+static char *
+list_names (const SrlRegistry *registry, SrlKind kind)
+{
+  g_autoptr (GPtrArray) all = srl_registry_list (registry, kind);
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < all->len; i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", ((const SrlPluginInfo *) all->pdata[i])->name);
+  if (!all->len)
+    g_string_append (s, "none found; check SOFTRL_PLUGIN_PATH");
+  return g_string_free (s, FALSE);
+}
+
+/* Resolve `plugin = NAME` of a group, with the override if any. */
+static const SrlPluginInfo *
+resolve_plugin (const SrlRegistry *registry, SrlKind kind, const char *origin, const char *group,
+                const char *name, GError **error)
+{
+  if (!name || !*name)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] plugin: missing; name the %s with plugin = NAME",
+                   origin, group, srl_kind_name (kind));
+      return NULL;
+    }
+  const SrlPluginInfo *info = srl_registry_lookup (registry, kind, name);
+  if (info)
+    return info;
+  const char *near = srl_registry_closest (registry, kind, name);
+  g_autofree char *all = list_names (registry, kind);
+  if (near)
+    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] plugin: unknown %s \"%s\" (did you mean \"%s\"?)",
+                 origin, group, srl_kind_name (kind), name, near);
+  else
+    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] plugin: unknown %s \"%s\"; available: %s", origin,
+                 group, srl_kind_name (kind), name, all);
+  return NULL;
+}
+
+static const Override *
+find_override (GArray *overrides, const char *group, const char *key)
+{
+  const Override *found = NULL;
+  for (guint i = 0; i < overrides->len; i++)
+    {
+      const Override *o = &g_array_index (overrides, Override, i);
+      if (strcmp (o->group, group) == 0 && strcmp (o->key, key) == 0)
+        found = o; /* the last --set wins */
+    }
+  return found;
+}
+
+/* Build and validate one group from the file and the overrides. */
+static SrlSection *
+build_section (GKeyFile *kf, const char *file, const char *group, const char *plugin, const SrlParamSpec *specs,
+               GArray *overrides, GError **error)
+{
+  g_autoptr (SrlSection) s = srl_section_new (file, group, plugin, specs);
+  if (g_key_file_has_group (kf, group))
+    {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+      for (guint i = 0; keys && keys[i]; i++)
+        {
+          if (strcmp (keys[i], "plugin") == 0)
+            continue;
+          g_autofree char *value = g_key_file_get_value (kf, group, keys[i], NULL);
+          if (!srl_section_set (s, keys[i], value ? value : "", file, error))
+            return NULL;
+        }
+    }
+  for (guint i = 0; i < overrides->len; i++)
+    {
+      const Override *o = &g_array_index (overrides, Override, i);
+      if (strcmp (o->group, group) == 0 && strcmp (o->key, "plugin") != 0
+          && !srl_section_set (s, o->key, o->value, o->origin, error))
+        return NULL;
+    }
+  srl_section_fill_defaults (s);
+  return g_steal_pointer (&s);
+}
+
+static char *
+sampler_flag_names (guint flags)
+{
+  GString *s = g_string_new (NULL);
+  if (flags & SRL_SAMPLER_REPARAMETERIZED)
+    g_string_append (s, "reparameterized gradients, ");
+  if (flags & SRL_SAMPLER_DENSITY)
+    g_string_append (s, "a tractable density (log π), ");
+  if (flags & SRL_SAMPLER_INVERTIBLE)
+    g_string_append (s, "an inverse map, ");
+  if (s->len >= 2)
+    g_string_truncate (s, s->len - 2);
+  return g_string_free (s, FALSE);
+}
+
+SrlExperiment *
+srl_experiment_load (const SrlRegistry *registry, const char *path, const char *const *overrides_text,
+                     GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      gint code = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? SRL_ERROR_IO : SRL_ERROR_CONFIG;
+      if (local->domain == G_FILE_ERROR)
+        g_set_error (error, SRL_ERROR, code, "%s: cannot read the experiment: %s", path, local->message);
+      else
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, local->message);
+      return NULL;
+    }
+  g_autoptr (GArray) overrides = g_array_new (FALSE, TRUE, sizeof (Override));
+  g_array_set_clear_func (overrides, override_clear);
+  if (!parse_overrides (overrides_text, overrides, error))
+    return NULL;
+
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    if (!check_group_name (path, groups[i], error))
+      return NULL;
+  for (guint i = 0; i < overrides->len; i++)
+    {
+      const Override *o = &g_array_index (overrides, Override, i);
+      if (!check_group_name (o->origin, o->group, error))
+        return NULL;
+    }
+
+  g_autoptr (SrlExperiment) x = g_new0 (SrlExperiment, 1);
+  x->file = g_strdup (path);
+
+  /* Plugin names: the file's, unless overridden. */
+  const char *plugin_groups[3] = { "env", "algorithm", "sampler" };
+  const SrlKind kinds[3] = { SRL_KIND_ENV, SRL_KIND_ALGORITHM, SRL_KIND_SAMPLER };
+  char *names[3] = { NULL, NULL, NULL };
+  const char *origins[3] = { path, path, path };
+  for (guint g = 0; g < 3; g++)
+    {
+      names[g] = g_key_file_get_string (kf, plugin_groups[g], "plugin", NULL);
+      if (names[g])
+        g_strstrip (names[g]);
+      const Override *o = find_override (overrides, plugin_groups[g], "plugin");
+      if (o)
+        {
+          g_free (names[g]);
+          names[g] = g_strstrip (g_strdup (o->value));
+          origins[g] = o->origin;
+        }
+    }
+  const SrlPluginInfo *infos[3] = { NULL, NULL, NULL };
+  gboolean ok = TRUE;
+  for (guint g = 0; ok && g < 2; g++)
+    {
+      if (!names[g] && !g_key_file_has_group (kf, plugin_groups[g]))
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: no [%s] group; name the %s with [%s] plugin = NAME",
+                       path, plugin_groups[g], srl_kind_name (kinds[g]), plugin_groups[g]);
+          ok = FALSE;
+        }
+      else
+        ok = (infos[g] = resolve_plugin (registry, kinds[g], origins[g], plugin_groups[g], names[g], error)) != NULL;
+    }
+  if (ok)
+    {
+      const SrlAlgorithmDescriptor *ad = (const void *) infos[1];
+      gboolean has_sampler_group = g_key_file_has_group (kf, "sampler") || names[2];
+      if (!ad->default_sampler && has_sampler_group)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sampler]: algorithm \"%s\" takes no sampler", path,
+                       ad->info.name);
+          ok = FALSE;
+        }
+      else if (ad->default_sampler)
+        {
+          if (!names[2])
+            {
+              names[2] = g_strdup (ad->default_sampler);
+              origins[2] = path;
+            }
+          ok = (infos[2] = resolve_plugin (registry, SRL_KIND_SAMPLER, origins[2], "sampler", names[2], error)) != NULL;
+          if (ok)
+            {
+              const SrlSamplerDescriptor *sd = (const void *) infos[2];
+              guint missing = ad->required_sampler_flags & ~sd->flags;
+              if (missing)
+                {
+                  g_autofree char *what = sampler_flag_names (missing);
+                  g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                               "%s: [sampler] plugin: algorithm \"%s\" needs a sampler with %s, which sampler \"%s\" "
+                               "does not have", origins[2], ad->info.name, what, sd->info.name);
+                  ok = FALSE;
+                }
+            }
+        }
+    }
+  if (ok)
+    {
+      ok = (x->runner = build_section (kf, path, "experiment", NULL, srl_experiment_params, overrides, error))
+           && (x->env = build_section (kf, path, "env", names[0], infos[0]->params, overrides, error))
+           && (x->algorithm = build_section (kf, path, "algorithm", names[1], infos[1]->params, overrides, error))
+           && (!infos[2] || (x->sampler = build_section (kf, path, "sampler", names[2], infos[2]->params, overrides, error)));
+    }
+  for (guint g = 0; g < 3; g++)
+    g_free (names[g]);
+  if (!ok)
+    return NULL;
+  x->env_descriptor = (const void *) infos[0];
+  x->algorithm_descriptor = (const void *) infos[1];
+  x->sampler_descriptor = (const void *) infos[2];
+  x->sampler_factory.descriptor = x->sampler_descriptor;
+  x->sampler_factory.params = x->sampler;
+  return g_steal_pointer (&x);
+}
+
+char *
+srl_experiment_format (const SrlExperiment *x)
+{
+  GString *out = g_string_new (NULL);
+  g_string_append_printf (out, "# Resolved by softrl %s from %s.\n"
+                               "# Every parameter is written out, defaults included; `softrl run` accepts this file.\n\n",
+                          PACKAGE_VERSION, x->file);
+  srl_section_format (x->runner, out);
+  srl_section_format (x->env, out);
+  srl_section_format (x->algorithm, out);
+  if (x->sampler)
+    srl_section_format (x->sampler, out);
+  return g_string_free (out, FALSE);
+}

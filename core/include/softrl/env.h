@@ -1,0 +1,83 @@
+/* softrl — environment plugins.
+ *
+ * Lifecycle: create (read parameters, allocate everything) → spec → reset →
+ * step … step → reset … → destroy.  reset and step must not allocate.
+ *
+ * Actions arrive already clipped to [act_low, act_high]; the core maps the
+ * agents' actions from [-1, 1] onto these bounds.  Randomness comes only from
+ * the SrlRng the core passes in, so the core can save and restore it.
+ *
+ * The time limit is the core's business: an environment reports
+ * SRL_STEP_TERMINATED only for true terminal states (falling over, reaching a
+ * goal) and gives its usual limit in spec->max_episode_steps.
+ */
+#ifndef SOFTRL_ENV_H
+#define SOFTRL_ENV_H
+
+#include <glib.h>
+#include <softrl/plugin.h>
+#include <softrl/rng.h>
+#include <softrl/state.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint obs_dim;
+  guint act_dim;
+  const double *act_low;          /* act_dim values, owned by the environment */
+  const double *act_high;
+  guint max_episode_steps;        /* default time limit (truncation) */
+  const char *const *info_names;  /* per-episode info columns, NULL-terminated; NULL if none */
+} SrlEnvSpec;
+
+typedef enum {
+  SRL_STEP_CONTINUE = 0,   /* the episode goes on */
+  SRL_STEP_TERMINATED = 1, /* a terminal state: no value beyond it */
+  SRL_STEP_INVALID = 2     /* the simulation broke (NaN, instability): the core drops the
+                              transition, logs invalid_reason() and ends the episode */
+} SrlStepStatus;
+
+typedef struct {
+  SrlPluginInfo info;
+  /* Create from validated parameters (transfer full to the core). */
+  gpointer (*create) (const SrlSection *params, GError **error);
+  void (*destroy) (gpointer env);
+  /* Sizes and bounds; owned by the environment, constant for its lifetime. */
+  const SrlEnvSpec *(*spec) (gpointer env);
+  void (*reset) (gpointer env, SrlRng *rng, double *obs);
+  /* Apply `action` (act_dim), write the next observation and the reward. */
+  SrlStepStatus (*step) (gpointer env, SrlRng *rng, const double *action, double *obs, double *reward);
+  /* Optional: the per-episode info values (spec->info_names order), read at
+   * the end of an episode. */
+  void (*episode_info) (gpointer env, double *values);
+  /* Optional: why the last step was SRL_STEP_INVALID (owned by the env). */
+  const char *(*invalid_reason) (gpointer env);
+  /* Save and restore the mid-episode state, for exact resume.  The writer
+   * borrows pointers into the env until it has written. */
+  void (*save) (gpointer env, SrlStateWriter *writer);
+  gboolean (*load) (gpointer env, const SrlStateReader *reader, GError **error);
+} SrlEnvDescriptor;
+
+/* ---- using an environment (core side, also for algorithms and tools) ---- */
+typedef struct _SrlEnv SrlEnv;
+
+/* transfer full. `params` is borrowed and must outlive the env. */
+SrlEnv *srl_env_new (const SrlEnvDescriptor *descriptor, const SrlSection *params, GError **error);
+void srl_env_free (SrlEnv *env);
+const SrlEnvDescriptor *srl_env_descriptor (const SrlEnv *env);
+const SrlEnvSpec *srl_env_spec (const SrlEnv *env);
+guint srl_env_n_info (const SrlEnv *env);
+void srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs);
+/* `action` in [-1, 1]^act_dim: clipped, mapped onto the bounds and applied. */
+SrlStepStatus srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action,
+                                       double *obs, double *reward);
+void srl_env_episode_info (SrlEnv *env, double *values);
+const char *srl_env_invalid_reason (SrlEnv *env);
+void srl_env_save (SrlEnv *env, SrlStateWriter *writer);
+gboolean srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlEnv, srl_env_free)
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,123 @@
+/* softrl — the network core: float32 parameters, dense MLPs on cblas_sgemm, Adam.
+ *
+ * Parameters live in an SrlWeights: one flat float array (and a gradient
+ * array of the same size) cut into named entries.  Optimisers, target copies,
+ * gradient clipping, saving and the finite-difference tests all work on the
+ * flat arrays, whatever network the entries belong to.
+ *
+ * An SrlMlp is the structure of a dense network laid out in an SrlWeights,
+ * plus the workspace for `max_rows` rows, allocated once.  Forward and
+ * backward never allocate.  Matrices are row-major: a batch is [rows, width];
+ * a layer computes y = x·W + b with W stored [in, out].
+ *
+ * None of these objects is thread-safe; cblas_sgemm may use OpenBLAS threads
+ * internally.
+ */
+#ifndef SOFTRL_NN_H
+#define SOFTRL_NN_H
+
+#include <glib.h>
+#include <softrl/rng.h>
+#include <softrl/state.h>
+
+G_BEGIN_DECLS
+
+/* ---- parameters ---- */
+typedef struct _SrlWeights SrlWeights;
+
+/* An empty, unallocated set (transfer full: free with srl_weights_free). */
+SrlWeights *srl_weights_new (void);
+void srl_weights_free (SrlWeights *weights);
+/* Declare an entry of rows×cols floats (cols = 1 for vectors... use rows = 0
+ * for a vector of `cols`).  Only before srl_weights_allocate(); returns its
+ * offset in the flat array.  Names must be unique within the set. */
+gsize srl_weights_declare (SrlWeights *weights, const char *name, gsize rows, gsize cols);
+/* Allocate data and gradient (both zero); the layout is frozen afterwards. */
+void srl_weights_allocate (SrlWeights *weights);
+/* A new allocated set with the same layout and a copy of the data
+ * (target networks).  transfer full. */
+SrlWeights *srl_weights_new_copy (const SrlWeights *weights);
+gsize srl_weights_size (const SrlWeights *weights);
+float *srl_weights_data (SrlWeights *weights);
+float *srl_weights_grad (SrlWeights *weights);
+const float *srl_weights_data_const (const SrlWeights *weights);
+/* Entry access for tests and tools. */
+guint srl_weights_n_entries (const SrlWeights *weights);
+const char *srl_weights_entry (const SrlWeights *weights, guint i, gsize *offset, gsize *rows, gsize *cols);
+
+void srl_weights_zero_grad (SrlWeights *weights);
+/* dst ← src (same layout required). */
+void srl_weights_copy_data (SrlWeights *dst, const SrlWeights *src);
+/* target ← (1 − tau)·target + tau·src; tau = 1 is a hard copy. */
+void srl_weights_polyak (SrlWeights *target, const SrlWeights *src, float tau);
+/* Scale the gradient so its global L2 norm is at most max_norm (> 0).
+ * Returns the norm before clipping. */
+float srl_weights_clip_grad_norm (SrlWeights *weights, float max_norm);
+/* Save each entry as PREFIX + entry name, shaped [rows, cols] or [cols]. */
+void srl_weights_save (const SrlWeights *weights, SrlStateWriter *writer, const char *prefix);
+/* Load every entry, refusing missing tensors or other shapes with the file,
+ * tensor, expected and found shapes in the message. */
+gboolean srl_weights_load (SrlWeights *weights, const SrlStateReader *reader, const char *prefix, GError **error);
+
+/* ---- dense networks ---- */
+typedef enum {
+  SRL_NL_LINEAR,
+  SRL_NL_RELU,
+  SRL_NL_TANH
+} SrlNonlinearity;
+
+typedef enum {
+  SRL_INIT_GLOROT_UNIFORM, /* U(±sqrt(6/(in+out))), biases 0: the TensorFlow references' default */
+  SRL_INIT_HE_UNIFORM      /* U(±sqrt(6/in)), biases 0 */
+} SrlInit;
+
+typedef struct _SrlMlp SrlMlp;
+
+/* Declare an MLP n_in → hidden[0] → … → n_out in `weights` (not yet
+ * allocated) under `prefix` ("q1." gives "q1.l0.weight", "q1.l0.bias", …).
+ * Hidden layers use `hidden_nl`, the output layer `out_nl`.  The workspace
+ * holds `max_rows` rows.  transfer full. */
+SrlMlp *srl_mlp_new (SrlWeights *weights, const char *prefix, guint n_in, const guint *hidden,
+                     guint n_hidden, guint n_out, SrlNonlinearity hidden_nl,
+                     SrlNonlinearity out_nl, guint max_rows);
+/* The same layout evaluated on another weights set of the same layout
+ * (for example a target copy), with its own workspace.  transfer full. */
+SrlMlp *srl_mlp_new_sibling (const SrlMlp *layout, SrlWeights *weights, guint max_rows);
+void srl_mlp_free (SrlMlp *mlp);
+guint srl_mlp_n_in (const SrlMlp *mlp);
+guint srl_mlp_n_out (const SrlMlp *mlp);
+guint srl_mlp_max_rows (const SrlMlp *mlp);
+/* Multiply-adds of one forward pass of one row (for roofline estimates). */
+guint64 srl_mlp_flops_per_row (const SrlMlp *mlp);
+/* Initialise this network's entries (weights must be allocated). */
+void srl_mlp_init (SrlMlp *mlp, SrlRng *rng, SrlInit init);
+/* Forward `n` ≤ max_rows rows of x [n, n_in].  Returns the output [n, n_out]
+ * inside the workspace, valid until the next forward.  Keeps a pointer to x:
+ * x must stay unchanged until srl_mlp_backward(). */
+const float *srl_mlp_forward (SrlMlp *mlp, guint n, const float *x);
+/* Back-propagate dy [n, n_out] through the last forward.  When
+ * `param_grads`, adds dL/dW and dL/db into the weights' gradient; when `dx`
+ * is non-NULL, writes dL/dx [n, n_in] there.  dy is not modified. */
+void srl_mlp_backward (SrlMlp *mlp, guint n, const float *dy, float *dx, gboolean param_grads);
+
+/* ---- Adam (Kingma & Ba 2015) ---- */
+typedef struct _SrlAdam SrlAdam;
+
+/* Adam over all of `weights` (borrowed; must outlive the optimiser).  transfer full. */
+SrlAdam *srl_adam_new (SrlWeights *weights, double learning_rate, double beta1, double beta2, double epsilon);
+void srl_adam_free (SrlAdam *adam);
+void srl_adam_set_learning_rate (SrlAdam *adam, double learning_rate);
+/* One step from the weights' current gradient. */
+void srl_adam_step (SrlAdam *adam);
+guint64 srl_adam_steps (const SrlAdam *adam);
+/* Moments and step count under PREFIX + "m", "v", "t". */
+void srl_adam_save (const SrlAdam *adam, SrlStateWriter *writer, const char *prefix);
+gboolean srl_adam_load (SrlAdam *adam, const SrlStateReader *reader, const char *prefix, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlWeights, srl_weights_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlMlp, srl_mlp_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlAdam, srl_adam_free)
+
+G_END_DECLS
+
+#endif

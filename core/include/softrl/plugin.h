@@ -1,0 +1,81 @@
+/* softrl — plugins: descriptors, the ABI rule and the entry point.
+ *
+ * A plugin is a shared object that exports one function,
+ *
+ *     gboolean srl_plugin_init (SrlRegistry *registry, GError **error);
+ *
+ * (write it with SRL_PLUGIN_DEFINE).  It registers one or more descriptors
+ * with srl_registry_add() and returns TRUE, or sets `error` and returns FALSE
+ * to refuse loading (for example when a resource it needs is missing); then
+ * nothing from that file is registered.
+ *
+ * A descriptor is a static struct whose first member is an SrlPluginInfo:
+ * SrlAlgorithmDescriptor (algorithm.h), SrlSamplerDescriptor (sampler.h) or
+ * SrlEnvDescriptor (env.h).  Initialise the header with SRL_PLUGIN_INFO().
+ *
+ * ABI rule: the core refuses a descriptor whose major ABI differs from its
+ * own, or whose minor ABI is newer than its own.  Within one major version
+ * fields are only ever appended to descriptors; `size` tells the core how
+ * much of the struct the plugin knows, and the core reads nothing past it.
+ *
+ * Descriptors, and everything they point to, must stay valid while the
+ * shared object is loaded: the core keeps plugins loaded until exit.
+ */
+#ifndef SOFTRL_PLUGIN_H
+#define SOFTRL_PLUGIN_H
+
+#include <glib.h>
+#include <softrl/param.h>
+
+G_BEGIN_DECLS
+
+#define SRL_ABI_MAJOR 1
+#define SRL_ABI_MINOR 0
+
+typedef enum {
+  SRL_KIND_ALGORITHM = 1,
+  SRL_KIND_SAMPLER = 2,
+  SRL_KIND_ENV = 3
+} SrlKind;
+
+/* "algorithm", "sampler", "environment". */
+const char *srl_kind_name (SrlKind kind);
+
+typedef struct {
+  guint32 abi_major;          /* SRL_ABI_MAJOR the plugin was built with */
+  guint32 abi_minor;          /* SRL_ABI_MINOR the plugin was built with */
+  guint32 size;               /* sizeof the whole descriptor struct as built */
+  guint32 kind;               /* SrlKind */
+  const char *name;           /* registry key: lower case, digits and '-' */
+  const char *doc;            /* one line */
+  const SrlParamSpec *params; /* terminated by SRL_PARAM_END; may be NULL */
+  gpointer reserved[4];
+} SrlPluginInfo;
+
+#define SRL_PLUGIN_INFO(kind_, descriptor_type, name_, doc_, params_)                     \
+  { .abi_major = SRL_ABI_MAJOR, .abi_minor = SRL_ABI_MINOR,                              \
+    .size = sizeof (descriptor_type), .kind = (kind_), .name = (name_), .doc = (doc_),   \
+    .params = (params_) }
+
+typedef struct _SrlRegistry SrlRegistry;
+
+/* Register `descriptor` (pointing at the SrlPluginInfo at the start of an
+ * algorithm, sampler or environment descriptor).  Refuses a bad ABI version,
+ * a malformed descriptor, or a name already registered by a different
+ * descriptor.  Registering an identical descriptor again is a no-op. */
+gboolean srl_registry_add (SrlRegistry *registry, const SrlPluginInfo *descriptor, GError **error);
+
+typedef gboolean (*SrlPluginInitFunc) (SrlRegistry *registry, GError **error);
+#define SRL_PLUGIN_ENTRY_POINT "srl_plugin_init"
+
+#define SRL_PLUGIN_DEFINE(registry, error)                                               \
+  G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error);       \
+  G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error)
+
+#ifndef G_MODULE_EXPORT
+#define G_MODULE_EXPORT __attribute__ ((visibility ("default")))
+#endif
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,91 @@
+/* softrl — saved state: checkpoints and policies in the safetensors format.
+ *
+ * Every file softrl saves (checkpoints, policies, composed Q-functions) is a
+ * safetensors file (https://github.com/huggingface/safetensors): an 8-byte
+ * little-endian header length, a JSON header naming each tensor's dtype,
+ * shape and byte range, then the raw little-endian data.  Any safetensors
+ * reader can load softrl weights.  softrl adds three metadata strings:
+ *   "format"          "softrl-state"
+ *   "format_version"  the SRL_STATE_FORMAT_VERSION that wrote it
+ *   "checksum"        "sha256:" + hex digest of the whole file computed with
+ *                     this digest's hex digits replaced by '0'
+ * Files are written to a temporary name, flushed to disk and renamed, so a
+ * crash never leaves a half-written file under the real name.  A reader
+ * refuses a file whose checksum, version or layout is wrong, naming the file.
+ *
+ * Weight matrices are stored as [in, out] row-major (y = x·W + b).
+ */
+#ifndef SOFTRL_STATE_H
+#define SOFTRL_STATE_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SRL_STATE_FORMAT_VERSION 1
+
+typedef enum {
+  SRL_DTYPE_F32,
+  SRL_DTYPE_F64,
+  SRL_DTYPE_I64,
+  SRL_DTYPE_U64,
+  SRL_DTYPE_U8
+} SrlDtype;
+
+/* ---- writing ----
+ * Tensors are recorded by reference: the data pointers are borrowed and must
+ * stay valid and unchanged until srl_state_writer_write() returns.  The
+ * *_value helpers copy their scalar.  Names are prefixed with the current
+ * prefix (srl_state_writer_set_prefix).  Adding a name twice is a programming
+ * error.  Not thread-safe. */
+typedef struct _SrlStateWriter SrlStateWriter;
+
+SrlStateWriter *srl_state_writer_new (void);
+void srl_state_writer_free (SrlStateWriter *writer);
+void srl_state_writer_set_prefix (SrlStateWriter *writer, const char *prefix);
+void srl_state_writer_put (SrlStateWriter *writer, const char *name, SrlDtype dtype,
+                           const void *data, guint n_dims, const gsize *shape);
+void srl_state_writer_put_f32 (SrlStateWriter *writer, const char *name, const float *data, gsize n);
+void srl_state_writer_put_f64 (SrlStateWriter *writer, const char *name, const double *data, gsize n);
+void srl_state_writer_put_u64 (SrlStateWriter *writer, const char *name, const guint64 *data, gsize n);
+void srl_state_writer_put_u8 (SrlStateWriter *writer, const char *name, const guint8 *data, gsize n);
+void srl_state_writer_put_i64_value (SrlStateWriter *writer, const char *name, gint64 value);
+void srl_state_writer_put_f64_value (SrlStateWriter *writer, const char *name, double value);
+/* String metadata (copied).  Keys "format", "format_version", "checksum" are reserved. */
+void srl_state_writer_put_meta (SrlStateWriter *writer, const char *key, const char *value);
+/* Write atomically to `path`. */
+gboolean srl_state_writer_write (SrlStateWriter *writer, const char *path, GError **error);
+
+/* ---- reading ----
+ * The file is mapped read-only and verified completely on open.  Getters
+ * check the dtype and the element count against what the caller expects and
+ * name the file and tensor in their error.  Lookups use the current prefix. */
+typedef struct _SrlStateReader SrlStateReader;
+
+SrlStateReader *srl_state_reader_open (const char *path, GError **error);
+void srl_state_reader_free (SrlStateReader *reader);
+void srl_state_reader_set_prefix (SrlStateReader *reader, const char *prefix);
+const char *srl_state_reader_path (const SrlStateReader *reader);
+gboolean srl_state_reader_has (const SrlStateReader *reader, const char *name);
+/* Shape of a tensor (owned by the reader), or NULL when absent. */
+const gsize *srl_state_reader_shape (const SrlStateReader *reader, const char *name, guint *n_dims);
+/* Copy a tensor of exactly `n` elements of `dtype` into `dest`. */
+gboolean srl_state_reader_get (const SrlStateReader *reader, const char *name, SrlDtype dtype,
+                               void *dest, gsize n, GError **error);
+gboolean srl_state_reader_get_f32 (const SrlStateReader *reader, const char *name, float *dest, gsize n, GError **error);
+gboolean srl_state_reader_get_f64 (const SrlStateReader *reader, const char *name, double *dest, gsize n, GError **error);
+gboolean srl_state_reader_get_u64 (const SrlStateReader *reader, const char *name, guint64 *dest, gsize n, GError **error);
+gboolean srl_state_reader_get_u8 (const SrlStateReader *reader, const char *name, guint8 *dest, gsize n, GError **error);
+gboolean srl_state_reader_get_i64_value (const SrlStateReader *reader, const char *name, gint64 *value, GError **error);
+gboolean srl_state_reader_get_f64_value (const SrlStateReader *reader, const char *name, double *value, GError **error);
+/* Metadata string (owned by the reader) or NULL. */
+const char *srl_state_reader_meta (const SrlStateReader *reader, const char *key);
+/* Names of all tensors, in file order (owned by the reader). */
+const char *const *srl_state_reader_names (const SrlStateReader *reader, guint *n);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlStateWriter, srl_state_writer_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlStateReader, srl_state_reader_free)
+
+G_END_DECLS
+
+#endif

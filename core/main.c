@@ -1,0 +1,85 @@
+/* softrl — the command-line program. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "run", srl_cmd_run, "train an experiment, or continue one with --resume" },
+  { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
+  { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
+  { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
+  { "bench", srl_cmd_bench, "benchmark gradient updates against the sgemm roofline" },
+};
+
+void
+srl_cli_error (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "softrl: %s\n", msg);
+}
+
+int
+srl_cli_status (const GError *error)
+{
+  return g_error_matches (error, SRL_ERROR, SRL_ERROR_CONFIG) ? SRL_EXIT_USAGE : SRL_EXIT_FAILED;
+}
+
+SrlRegistry *
+srl_cli_registry (gboolean quiet_refusals)
+{
+  SrlRegistry *r = srl_registry_new ();
+  srl_registry_load_default (r);
+  guint n;
+  const char *const *refused = srl_registry_refusals (r, &n);
+  if (!quiet_refusals)
+    for (guint i = 0; i < n; i++)
+      fprintf (stderr, "softrl: warning: %s\n", refused[i]);
+  return r;
+}
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: softrl COMMAND [OPTION…]\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\n`softrl COMMAND --help` describes a command.  softrl %s (plugin ABI %d.%d)\n", PACKAGE_VERSION,
+           SRL_ABI_MAJOR, SRL_ABI_MINOR);
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? SRL_EXIT_USAGE : SRL_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("softrl %s\nplugin ABI %d.%d\nstate format %d\n", PACKAGE_VERSION, SRL_ABI_MAJOR, SRL_ABI_MINOR,
+              SRL_STATE_FORMAT_VERSION);
+      return SRL_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  const char *names[G_N_ELEMENTS (commands)];
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    names[i] = commands[i].name;
+  const char *near = srl_closest_name (argv[1], names, G_N_ELEMENTS (commands));
+  if (near)
+    srl_cli_error ("unknown command \"%s\" (did you mean \"%s\"?)", argv[1], near);
+  else
+    srl_cli_error ("unknown command \"%s\"", argv[1]);
+  usage (stderr);
+  return SRL_EXIT_USAGE;
+}

@@ -1,0 +1,480 @@
+/* The network core: flat parameter sets, dense MLPs on cblas_sgemm, Adam. */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "srl-private.h"
+
+/* ------------------------------------------------------------- weights */
+
+typedef struct {
+  char *name;
+  gsize offset, rows, cols;
+} Entry;
+
+struct _SrlWeights {
+  GArray *entries; /* Entry */
+  gsize size;
+  float *data;
+  float *grad;
+};
+
+static void
+entry_clear (gpointer p)
+{
+  g_free (((Entry *) p)->name);
+}
+
+SrlWeights *
+srl_weights_new (void)
+{
+  SrlWeights *w = g_new0 (SrlWeights, 1);
+  w->entries = g_array_new (FALSE, TRUE, sizeof (Entry));
+  g_array_set_clear_func (w->entries, entry_clear);
+  return w;
+}
+
+void
+srl_weights_free (SrlWeights *w)
+{
+  if (!w)
+    return;
+  g_array_unref (w->entries);
+  g_free (w->data);
+  g_free (w->grad);
+  g_free (w);
+}
+
+gsize
+srl_weights_declare (SrlWeights *w, const char *name, gsize rows, gsize cols)
+{
+  g_return_val_if_fail (w->data == NULL, 0);
+  for (guint i = 0; i < w->entries->len; i++)
+    g_return_val_if_fail (strcmp (g_array_index (w->entries, Entry, i).name, name) != 0, 0);
+  Entry e = { g_strdup (name), w->size, rows, cols };
+  g_array_append_val (w->entries, e);
+  w->size += (rows ? rows : 1) * cols;
+  return e.offset;
+}
+
+void
+srl_weights_allocate (SrlWeights *w)
+{
+  g_return_if_fail (w->data == NULL);
+  w->data = g_new0 (float, MAX (w->size, 1));
+  w->grad = g_new0 (float, MAX (w->size, 1));
+}
+
+SrlWeights *
+srl_weights_new_copy (const SrlWeights *src)
+{
+  SrlWeights *w = srl_weights_new ();
+  for (guint i = 0; i < src->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (src->entries, Entry, i);
+      srl_weights_declare (w, e->name, e->rows, e->cols);
+    }
+  srl_weights_allocate (w);
+  if (src->data)
+    memcpy (w->data, src->data, w->size * sizeof (float));
+  return w;
+}
+
+gsize srl_weights_size (const SrlWeights *w) { return w->size; }
+float *srl_weights_data (SrlWeights *w) { return w->data; }
+float *srl_weights_grad (SrlWeights *w) { return w->grad; }
+const float *srl_weights_data_const (const SrlWeights *w) { return w->data; }
+guint srl_weights_n_entries (const SrlWeights *w) { return w->entries->len; }
+
+const char *
+srl_weights_entry (const SrlWeights *w, guint i, gsize *offset, gsize *rows, gsize *cols)
+{
+  g_return_val_if_fail (i < w->entries->len, NULL);
+  const Entry *e = &g_array_index (w->entries, Entry, i);
+  if (offset)
+    *offset = e->offset;
+  if (rows)
+    *rows = e->rows;
+  if (cols)
+    *cols = e->cols;
+  return e->name;
+}
+
+void
+srl_weights_zero_grad (SrlWeights *w)
+{
+  memset (w->grad, 0, w->size * sizeof (float));
+}
+
+void
+srl_weights_copy_data (SrlWeights *dst, const SrlWeights *src)
+{
+  g_return_if_fail (dst->size == src->size);
+  memcpy (dst->data, src->data, src->size * sizeof (float));
+}
+
+void
+srl_weights_polyak (SrlWeights *target, const SrlWeights *src, float tau)
+{
+  g_return_if_fail (target->size == src->size);
+  if (tau >= 1.0f)
+    {
+      srl_weights_copy_data (target, src);
+      return;
+    }
+  float keep = 1.0f - tau;
+  float *t = target->data;
+  const float *s = src->data;
+  for (gsize i = 0; i < src->size; i++)
+    t[i] = keep * t[i] + tau * s[i];
+}
+
+float
+srl_weights_clip_grad_norm (SrlWeights *w, float max_norm)
+{
+  double sum = 0;
+  for (gsize i = 0; i < w->size; i++)
+    sum += (double) w->grad[i] * w->grad[i];
+  float norm = (float) sqrt (sum);
+  if (norm > max_norm && norm > 0)
+    {
+      float scale = max_norm / norm;
+      for (gsize i = 0; i < w->size; i++)
+        w->grad[i] *= scale;
+    }
+  return norm;
+}
+
+void
+srl_weights_save (const SrlWeights *w, SrlStateWriter *writer, const char *prefix)
+{
+  for (guint i = 0; i < w->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (w->entries, Entry, i);
+      g_autofree char *name = g_strconcat (prefix, e->name, NULL);
+      gsize shape[2] = { e->rows, e->cols };
+      if (e->rows)
+        srl_state_writer_put (writer, name, SRL_DTYPE_F32, w->data + e->offset, 2, shape);
+      else
+        srl_state_writer_put (writer, name, SRL_DTYPE_F32, w->data + e->offset, 1, &shape[1]);
+    }
+}
+
+gboolean
+srl_weights_load (SrlWeights *w, const SrlStateReader *reader, const char *prefix, GError **error)
+{
+  for (guint i = 0; i < w->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (w->entries, Entry, i);
+      g_autofree char *name = g_strconcat (prefix, e->name, NULL);
+      guint n_dims;
+      const gsize *shape = srl_state_reader_shape (reader, name, &n_dims);
+      gboolean fits = shape && (e->rows ? (n_dims == 2 && shape[0] == e->rows && shape[1] == e->cols)
+                                        : (n_dims == 1 && shape[0] == e->cols));
+      if (!fits)
+        {
+          g_autofree char *want = e->rows ? g_strdup_printf ("[%zu, %zu]", e->rows, e->cols)
+                                          : g_strdup_printf ("[%zu]", e->cols);
+          g_autofree char *got = NULL;
+          if (!shape)
+            got = g_strdup ("nothing");
+          else
+            {
+              GString *s = g_string_new ("[");
+              for (guint d = 0; d < n_dims; d++)
+                g_string_append_printf (s, d ? ", %zu" : "%zu", shape[d]);
+              g_string_append_c (s, ']');
+              got = g_string_free (s, FALSE);
+            }
+          g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
+                       "%s: tensor \"%s\": the network needs shape %s, the file has %s",
+                       srl_state_reader_path (reader), name, want, got);
+          return FALSE;
+        }
+      if (!srl_state_reader_get_f32 (reader, name, w->data + e->offset, (e->rows ? e->rows : 1) * e->cols, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------- MLP */
+
+typedef struct {
+  guint n_in, n_out;
+  gsize w_offset, b_offset;
+  SrlNonlinearity nl;
+  float *out;   /* [max_rows, n_out] workspace */
+} Layer;
+
+struct _SrlMlp {
+  SrlWeights *weights;
+  guint n_layers;
+  Layer *layers;
+  guint max_rows;
+  guint max_width;
+  const float *input;  /* of the last forward */
+  float *delta_a, *delta_b;
+};
+
+static SrlMlp *
+mlp_alloc_workspace (SrlMlp *m)
+{
+  m->max_width = srl_mlp_n_in (m);
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      m->layers[l].out = g_new0 (float, (gsize) m->max_rows * m->layers[l].n_out);
+      m->max_width = MAX (m->max_width, m->layers[l].n_out);
+    }
+  m->delta_a = g_new0 (float, (gsize) m->max_rows * m->max_width);
+  m->delta_b = g_new0 (float, (gsize) m->max_rows * m->max_width);
+  return m;
+}
+
+SrlMlp *
+srl_mlp_new (SrlWeights *weights, const char *prefix, guint n_in, const guint *hidden, guint n_hidden,
+             guint n_out, SrlNonlinearity hidden_nl, SrlNonlinearity out_nl, guint max_rows)
+{
+  g_return_val_if_fail (weights && n_in > 0 && n_out > 0 && max_rows > 0, NULL);
+  SrlMlp *m = g_new0 (SrlMlp, 1);
+  m->weights = weights;
+  m->n_layers = n_hidden + 1;
+  m->layers = g_new0 (Layer, m->n_layers);
+  m->max_rows = max_rows;
+  guint in = n_in;
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      Layer *L = &m->layers[l];
+      L->n_in = in;
+      L->n_out = l < n_hidden ? hidden[l] : n_out;
+      L->nl = l < n_hidden ? hidden_nl : out_nl;
+      g_autofree char *wname = g_strdup_printf ("%sl%u.weight", prefix, l);
+      g_autofree char *bname = g_strdup_printf ("%sl%u.bias", prefix, l);
+      L->w_offset = srl_weights_declare (weights, wname, L->n_in, L->n_out);
+      L->b_offset = srl_weights_declare (weights, bname, 0, L->n_out);
+      in = L->n_out;
+    }
+  return mlp_alloc_workspace (m);
+}
+
+SrlMlp *
+srl_mlp_new_sibling (const SrlMlp *layout, SrlWeights *weights, guint max_rows)
+{
+  g_return_val_if_fail (srl_weights_size (weights) == srl_weights_size (layout->weights), NULL);
+  SrlMlp *m = g_new0 (SrlMlp, 1);
+  m->weights = weights;
+  m->n_layers = layout->n_layers;
+  m->layers = g_new0 (Layer, m->n_layers);
+  m->max_rows = max_rows;
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      m->layers[l] = layout->layers[l];
+      m->layers[l].out = NULL;
+    }
+  return mlp_alloc_workspace (m);
+}
+
+void
+srl_mlp_free (SrlMlp *m)
+{
+  if (!m)
+    return;
+  for (guint l = 0; l < m->n_layers; l++)
+    g_free (m->layers[l].out);
+  g_free (m->layers);
+  g_free (m->delta_a);
+  g_free (m->delta_b);
+  g_free (m);
+}
+
+guint srl_mlp_n_in (const SrlMlp *m) { return m->layers[0].n_in; }
+guint srl_mlp_n_out (const SrlMlp *m) { return m->layers[m->n_layers - 1].n_out; }
+guint srl_mlp_max_rows (const SrlMlp *m) { return m->max_rows; }
+
+guint64
+srl_mlp_flops_per_row (const SrlMlp *m)
+{
+  guint64 f = 0;
+  for (guint l = 0; l < m->n_layers; l++)
+    f += 2ull * m->layers[l].n_in * m->layers[l].n_out;
+  return f;
+}
+
+void
+srl_mlp_init (SrlMlp *m, SrlRng *rng, SrlInit init)
+{
+  float *data = srl_weights_data (m->weights);
+  g_return_if_fail (data != NULL);
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      Layer *L = &m->layers[l];
+      double limit = init == SRL_INIT_HE_UNIFORM ? sqrt (6.0 / L->n_in) : sqrt (6.0 / (L->n_in + L->n_out));
+      srl_rng_fill_uniform (rng, data + L->w_offset, (gsize) L->n_in * L->n_out, -limit, limit);
+      memset (data + L->b_offset, 0, L->n_out * sizeof (float));
+    }
+}
+
+const float *
+srl_mlp_forward (SrlMlp *m, guint n, const float *x)
+{
+  g_return_val_if_fail (n <= m->max_rows, NULL);
+  const float *data = srl_weights_data (m->weights);
+  m->input = x;
+  const float *in = x;
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      Layer *L = &m->layers[l];
+      const float *b = data + L->b_offset;
+      float *y = L->out;
+      /* Seed every row with the bias and let sgemm accumulate onto it. */
+      for (guint r = 0; r < n; r++)
+        memcpy (y + (gsize) r * L->n_out, b, L->n_out * sizeof (float));
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, L->n_out, L->n_in, 1.0f, in, L->n_in,
+                   data + L->w_offset, L->n_out, 1.0f, y, L->n_out);
+      gsize total = (gsize) n * L->n_out;
+      if (L->nl == SRL_NL_RELU)
+        for (gsize i = 0; i < total; i++)
+          y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+      else if (L->nl == SRL_NL_TANH)
+        for (gsize i = 0; i < total; i++)
+          y[i] = tanhf (y[i]);
+      in = y;
+    }
+  return m->layers[m->n_layers - 1].out;
+}
+
+void
+srl_mlp_backward (SrlMlp *m, guint n, const float *dy, float *dx, gboolean param_grads)
+{
+  g_return_if_fail (n <= m->max_rows && m->input != NULL);
+  const float *data = srl_weights_data (m->weights);
+  float *grad = srl_weights_grad (m->weights);
+  float *dz = m->delta_a, *spare = m->delta_b;
+  const Layer *last = &m->layers[m->n_layers - 1];
+  memcpy (dz, dy, (gsize) n * last->n_out * sizeof (float));
+  for (int l = (int) m->n_layers - 1; l >= 0; l--)
+    {
+      const Layer *L = &m->layers[l];
+      const float *y = L->out;
+      gsize total = (gsize) n * L->n_out;
+      if (L->nl == SRL_NL_RELU)
+        for (gsize i = 0; i < total; i++)
+          dz[i] = y[i] > 0.0f ? dz[i] : 0.0f;
+      else if (L->nl == SRL_NL_TANH)
+        for (gsize i = 0; i < total; i++)
+          dz[i] *= 1.0f - y[i] * y[i];
+      const float *x = l > 0 ? m->layers[l - 1].out : m->input;
+      if (param_grads)
+        {
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, n, 1.0f, x, L->n_in, dz,
+                       L->n_out, 1.0f, grad + L->w_offset, L->n_out);
+          float *db = grad + L->b_offset;
+          for (guint r = 0; r < n; r++)
+            {
+              const float *row = dz + (gsize) r * L->n_out;
+              for (guint c = 0; c < L->n_out; c++)
+                db[c] += row[c];
+            }
+        }
+      if (l == 0 && !dx)
+        break;
+      float *target = l == 0 ? dx : spare;
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, L->n_in, L->n_out, 1.0f, dz, L->n_out,
+                   data + L->w_offset, L->n_out, 0.0f, target, L->n_in);
+      spare = dz;
+      dz = target;
+    }
+}
+
+/* ------------------------------------------------------------- Adam */
+
+struct _SrlAdam {
+  SrlWeights *weights;
+  float *m, *v;
+  double lr, beta1, beta2, eps;
+  guint64 t;
+};
+
+SrlAdam *
+srl_adam_new (SrlWeights *weights, double lr, double beta1, double beta2, double eps)
+{
+  g_return_val_if_fail (srl_weights_data (weights) != NULL, NULL);
+  SrlAdam *a = g_new0 (SrlAdam, 1);
+  a->weights = weights;
+  a->m = g_new0 (float, MAX (srl_weights_size (weights), 1));
+  a->v = g_new0 (float, MAX (srl_weights_size (weights), 1));
+  a->lr = lr;
+  a->beta1 = beta1;
+  a->beta2 = beta2;
+  a->eps = eps;
+  return a;
+}
+
+void
+srl_adam_free (SrlAdam *a)
+{
+  if (!a)
+    return;
+  g_free (a->m);
+  g_free (a->v);
+  g_free (a);
+}
+
+void
+srl_adam_set_learning_rate (SrlAdam *a, double lr)
+{
+  a->lr = lr;
+}
+
+guint64
+srl_adam_steps (const SrlAdam *a)
+{
+  return a->t;
+}
+
+void
+srl_adam_step (SrlAdam *a)
+{
+  a->t++;
+  /* Kingma & Ba, Algorithm 1, with the bias corrections folded into two scalars. */
+  const float b1 = (float) a->beta1, b2 = (float) a->beta2;
+  const float c1 = (float) (1.0 / (1.0 - pow (a->beta1, (double) a->t)));
+  const float c2 = (float) (1.0 / (1.0 - pow (a->beta2, (double) a->t)));
+  const float lr = (float) a->lr, eps = (float) a->eps;
+  float *p = srl_weights_data (a->weights);
+  const float *g = srl_weights_grad (a->weights);
+  float *m = a->m, *v = a->v;
+  gsize n = srl_weights_size (a->weights);
+  for (gsize i = 0; i < n; i++)
+    {
+      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+      p[i] -= lr * (m[i] * c1) / (sqrtf (v[i] * c2) + eps);
+    }
+}
+
+void
+srl_adam_save (const SrlAdam *a, SrlStateWriter *writer, const char *prefix)
+{
+  gsize n = srl_weights_size (a->weights);
+  g_autofree char *mn = g_strconcat (prefix, "m", NULL);
+  g_autofree char *vn = g_strconcat (prefix, "v", NULL);
+  g_autofree char *tn = g_strconcat (prefix, "t", NULL);
+  srl_state_writer_put_f32 (writer, mn, a->m, n);
+  srl_state_writer_put_f32 (writer, vn, a->v, n);
+  srl_state_writer_put_i64_value (writer, tn, (gint64) a->t);
+}
+
+gboolean
+srl_adam_load (SrlAdam *a, const SrlStateReader *reader, const char *prefix, GError **error)
+{
+  gsize n = srl_weights_size (a->weights);
+  g_autofree char *mn = g_strconcat (prefix, "m", NULL);
+  g_autofree char *vn = g_strconcat (prefix, "v", NULL);
+  g_autofree char *tn = g_strconcat (prefix, "t", NULL);
+  gint64 t;
+  if (!srl_state_reader_get_f32 (reader, mn, a->m, n, error) || !srl_state_reader_get_f32 (reader, vn, a->v, n, error)
+      || !srl_state_reader_get_i64_value (reader, tn, &t, error))
+    return FALSE;
+  a->t = (guint64) t;
+  return TRUE;
+}

@@ -1,0 +1,885 @@
+/* Training runs: the environment loop, evaluation, progress, checkpoints and
+ * exact resume.  Everything a run needs to continue lives in SrlRun's saved
+ * fields; wall-clock figures are the only values a resumed run may report
+ * differently. */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+/* Random streams of a run, all derived from its seed. */
+enum {
+  STREAM_ACT = 1,
+  STREAM_ENV = 2,
+  STREAM_EVAL_ACT = 1000000,
+  STREAM_EVAL_ENV = 2000000,
+};
+
+#define RECENT_RETURNS 10
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void
+on_signal (int sig)
+{
+  (void) sig;
+  stop_requested = 1;
+}
+
+void
+srl_run_install_signal_handlers (void)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset (&sa.sa_mask);
+  /* A second Ctrl-C kills at once; files are written atomically, so even
+   * that cannot leave a half-written checkpoint behind. */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+/* ------------------------------------------------------------------ agent */
+
+SrlAgent *
+srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,
+               GError **error)
+{
+  SrlAlgorithmContext ctx = {
+    .params = x->algorithm,
+    .env = spec,
+    .sampler = x->sampler_descriptor ? &x->sampler_factory : NULL,
+    .seed = seed,
+    .registry = registry,
+  };
+  const SrlAlgorithmDescriptor *ad = x->algorithm_descriptor;
+  gpointer algorithm = ad->create (&ctx, error);
+  if (!algorithm)
+    return NULL;
+  SrlAgent *a = g_new0 (SrlAgent, 1);
+  a->descriptor = ad;
+  a->algorithm = algorithm;
+  a->obs_dim = spec->obs_dim;
+  a->act_dim = spec->act_dim;
+  a->memory_size = ad->memory_size ? ad->memory_size (algorithm) : 0;
+  for (const char *const *n = spec->info_names; n && *n; n++)
+    a->n_info++;
+  a->obs = g_new0 (double, a->obs_dim);
+  a->next_obs = g_new0 (double, a->obs_dim);
+  a->obs_f = g_new0 (float, a->obs_dim);
+  a->next_obs_f = g_new0 (float, a->obs_dim);
+  a->agent_action = g_new0 (float, a->act_dim);
+  a->env_action = g_new0 (float, a->act_dim);
+  a->memory = g_new0 (float, MAX (a->memory_size, 1));
+  a->info = g_new0 (double, MAX (a->n_info, 1));
+  return a;
+}
+
+void
+srl_agent_free (SrlAgent *a)
+{
+  if (!a)
+    return;
+  a->descriptor->destroy (a->algorithm);
+  g_free (a->obs);
+  g_free (a->next_obs);
+  g_free (a->obs_f);
+  g_free (a->next_obs_f);
+  g_free (a->agent_action);
+  g_free (a->env_action);
+  g_free (a->memory);
+  g_free (a->info);
+  g_free (a);
+}
+
+static void
+to_float (const double *in, float *out, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    out[i] = (float) in[i];
+}
+
+void
+srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep)
+{
+  memset (ep, 0, sizeof *ep);
+  memset (a->memory, 0, a->memory_size * sizeof (float));
+  srl_env_reset (env, rng, a->obs);
+  while (ep->length < max_steps)
+    {
+      to_float (a->obs, a->obs_f, a->obs_dim);
+      a->descriptor->act (a->algorithm, rng, mode, a->obs_f, (guint) ep->length, a->memory, a->agent_action,
+                          a->env_action);
+      double reward = 0;
+      SrlStepStatus status = srl_env_step_normalized (env, rng, a->env_action, a->obs, &reward);
+      ep->length++;
+      if (status == SRL_STEP_INVALID)
+        {
+          ep->invalid = TRUE;
+          break;
+        }
+      ep->ret += reward;
+      if (status == SRL_STEP_TERMINATED)
+        {
+          ep->terminated = TRUE;
+          break;
+        }
+    }
+  srl_env_episode_info (env, a->info);
+}
+
+void
+srl_returns_add (SrlReturns *r, const SrlEpisode *ep)
+{
+  r->min = r->n == 0 ? ep->ret : MIN (r->min, ep->ret);
+  r->max = r->n == 0 ? ep->ret : MAX (r->max, ep->ret);
+  r->sum += ep->ret;
+  r->length_sum += ep->length;
+  r->n++;
+}
+
+double
+srl_returns_mean (const SrlReturns *r)
+{
+  return r->n ? r->sum / r->n : NAN;
+}
+
+double
+srl_returns_mean_length (const SrlReturns *r)
+{
+  return r->n ? r->length_sum / r->n : NAN;
+}
+
+/* ------------------------------------------------------------------ loaded policies */
+
+static guint
+path_limit (const SrlExperiment *x, const SrlEnvSpec *spec)
+{
+  gint64 m = srl_section_get_int (x->runner, "max_path_length");
+  return m > 0 ? (guint) m : (spec->max_episode_steps ? spec->max_episode_steps : 1000);
+}
+
+void
+srl_loaded_policy_free (SrlLoadedPolicy *p)
+{
+  if (!p)
+    return;
+  srl_agent_free (p->agent);
+  srl_env_free (p->env);
+  srl_experiment_free (p->experiment);
+  g_free (p);
+}
+
+SrlLoadedPolicy *
+srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
+                       GError **error)
+{
+  g_autofree char *config = g_build_filename (run_dir, "config.ini", NULL);
+  g_autofree char *policy = g_build_filename (run_dir, "policy.safetensors", NULL);
+  if (!g_file_test (config, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no config.ini)", run_dir);
+      return NULL;
+    }
+  g_autoptr (SrlLoadedPolicy) p = g_new0 (SrlLoadedPolicy, 1);
+  p->experiment = srl_experiment_load (registry, config, overrides, error);
+  if (!p->experiment)
+    return NULL;
+  p->env = srl_env_new (p->experiment->env_descriptor, p->experiment->env, error);
+  if (!p->env)
+    return NULL;
+  const SrlEnvSpec *spec = srl_env_spec (p->env);
+  p->agent = srl_agent_new (registry, p->experiment, spec, srl_section_get_int (p->experiment->runner, "seed"), error);
+  if (!p->agent)
+    return NULL;
+  g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, error);
+  if (!reader)
+    return NULL;
+  if (!p->agent->descriptor->load (p->agent->algorithm, reader, SRL_SAVE_POLICY, error))
+    return NULL;
+  p->max_path_length = path_limit (p->experiment, spec);
+  return g_steal_pointer (&p);
+}
+
+/* ------------------------------------------------------------------ runs */
+
+struct _SrlRun {
+  const SrlRegistry *registry;
+  SrlExperiment *x;
+  char *dir;
+  SrlRunOptions options;
+  SrlEnv *env, *eval_env;
+  SrlAgent *agent;
+  SrlReplay *replay;
+  const SrlStatSpec *stats;
+  guint n_stats;
+  double *stat_values;
+  FILE *log;
+  gboolean tty;
+
+  /* settings */
+  char *name;
+  guint64 seed;
+  gint64 epochs, steps_per_epoch, eval_episodes, initial_random_steps, min_replay_size, gradient_steps;
+  gint64 checkpoint_interval;
+  gboolean eval_deterministic;
+  guint max_path_length;
+
+  /* saved state */
+  SrlRng rng_act, rng_env;
+  gint64 epoch, step_in_epoch;
+  gint64 total_steps, total_episodes, total_updates;
+  gboolean need_reset;
+  gint64 episode_step;
+  double episode_return;
+  double epoch_return_sum;
+  gint64 epoch_episodes;
+  double *stat_sums;
+  gint64 epoch_updates;
+  double epoch_update_seconds;
+  double wall_before; /* seconds of earlier processes of this run */
+  double recent[RECENT_RETURNS];
+  gint64 n_recent;
+  GPtrArray *rows;    /* progress.csv data rows */
+  char *header;
+
+  /* this process */
+  double started;
+  gint64 steps_at_start;
+};
+
+static const char *const standard_columns[] = { "alpha", "entropy", "q_loss", "policy_loss" };
+
+const char *
+srl_run_dir (const SrlRun *r)
+{
+  return r->dir;
+}
+
+void
+srl_run_free (SrlRun *r)
+{
+  if (!r)
+    return;
+  srl_agent_free (r->agent);
+  srl_env_free (r->env);
+  srl_env_free (r->eval_env);
+  srl_replay_free (r->replay);
+  srl_experiment_free (r->x);
+  if (r->log)
+    fclose (r->log);
+  g_free (r->stat_values);
+  g_free (r->stat_sums);
+  if (r->rows)
+    g_ptr_array_unref (r->rows);
+  g_free (r->header);
+  g_free (r->name);
+  g_free (r->dir);
+  g_free (r);
+}
+
+static void
+clear_progress_line (SrlRun *r)
+{
+  if (r->tty && !r->options.quiet)
+    fputs ("\r\033[K", stderr);
+}
+
+static void run_log (SrlRun *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+run_log (SrlRun *r, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  if (r->log)
+    {
+      fprintf (r->log, "%s %s\n", stamp, msg);
+      fflush (r->log);
+    }
+  if (!r->options.quiet)
+    {
+      clear_progress_line (r);
+      fprintf (stderr, "%s\n", msg);
+    }
+}
+
+static void
+write_status (SrlRun *r, const char *status)
+{
+  g_autofree char *path = g_build_filename (r->dir, "status", NULL);
+  g_autofree char *text = g_strconcat (status, "\n", NULL);
+  g_autoptr (GError) error = NULL;
+  if (!srl_write_file_atomic (path, text, -1, &error))
+    run_log (r, "warning: %s", error->message);
+}
+
+static gboolean
+stat_is_standard (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (standard_columns); i++)
+    if (strcmp (name, standard_columns[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+build_header (SrlRun *r)
+{
+  GString *h = g_string_new ("epoch,env_steps,episodes,train_return_mean,eval_return_mean,eval_return_min,"
+                             "eval_return_max,eval_length_mean");
+  for (guint i = 0; i < G_N_ELEMENTS (standard_columns); i++)
+    g_string_append_printf (h, ",%s", standard_columns[i]);
+  for (guint i = 0; i < r->n_stats; i++)
+    if (!stat_is_standard (r->stats[i].name))
+      g_string_append_printf (h, ",%s", r->stats[i].name);
+  g_string_append (h, ",updates,updates_per_s,wall_s");
+  return g_string_free (h, FALSE);
+}
+
+/* Everything both a new and a resumed run set up from the experiment. */
+static gboolean
+run_setup (SrlRun *r, GError **error)
+{
+  SrlExperiment *x = r->x;
+  r->seed = srl_section_get_int (x->runner, "seed");
+  r->epochs = srl_section_get_int (x->runner, "epochs");
+  r->steps_per_epoch = srl_section_get_int (x->runner, "steps_per_epoch");
+  r->eval_episodes = srl_section_get_int (x->runner, "eval_episodes");
+  r->eval_deterministic = srl_section_get_bool (x->runner, "eval_deterministic");
+  r->initial_random_steps = srl_section_get_int (x->runner, "initial_random_steps");
+  r->min_replay_size = srl_section_get_int (x->runner, "min_replay_size");
+  r->gradient_steps = srl_section_get_int (x->runner, "gradient_steps");
+  r->checkpoint_interval = srl_section_get_int (x->runner, "checkpoint_interval");
+  const char *name = srl_section_get_string (x->runner, "name");
+  if (!*name)
+    {
+      g_autofree char *base = g_path_get_basename (x->file);
+      if (g_str_has_suffix (base, ".ini"))
+        base[strlen (base) - 4] = '\0';
+      srl_section_set (x->runner, "name", base, "default", NULL);
+      name = srl_section_get_string (x->runner, "name");
+    }
+  r->name = g_strdup (name);
+
+  r->env = srl_env_new (x->env_descriptor, x->env, error);
+  if (!r->env)
+    return FALSE;
+  r->eval_env = srl_env_new (x->env_descriptor, x->env, error);
+  if (!r->eval_env)
+    return FALSE;
+  const SrlEnvSpec *spec = srl_env_spec (r->env);
+  r->max_path_length = path_limit (x, spec);
+  r->agent = srl_agent_new (r->registry, x, spec, r->seed, error);
+  if (!r->agent)
+    return FALSE;
+  r->replay = srl_replay_new (srl_section_get_int (x->runner, "replay_capacity"), spec->obs_dim, spec->act_dim);
+  r->stats = r->agent->descriptor->stats (r->agent->algorithm);
+  while (r->stats && r->stats[r->n_stats].name)
+    r->n_stats++;
+  r->stat_values = g_new0 (double, MAX (r->n_stats, 1));
+  r->stat_sums = g_new0 (double, MAX (r->n_stats, 1));
+  r->header = build_header (r);
+  r->rows = g_ptr_array_new_with_free_func (g_free);
+  srl_rng_init_stream (&r->rng_act, r->seed, STREAM_ACT);
+  srl_rng_init_stream (&r->rng_env, r->seed, STREAM_ENV);
+  r->need_reset = TRUE;
+  r->tty = isatty (STDERR_FILENO);
+  g_autofree char *log_path = g_build_filename (r->dir, "log.txt", NULL);
+  r->log = g_fopen (log_path, "a");
+  if (!r->log)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot open: %s", log_path, g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_config (SrlRun *r, GError **error)
+{
+  g_autofree char *text = srl_experiment_format (r->x);
+  g_autofree char *path = g_build_filename (r->dir, "config.ini", NULL);
+  return srl_write_file_atomic (path, text, -1, error);
+}
+
+static char *
+default_run_dir (const char *name, guint64 seed)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s-seed%" G_GUINT64_FORMAT "-%s", name, seed, stamp);
+  char *dir = g_build_filename ("runs", base, NULL);
+  /* Two runs started in the same second get distinct directories. */
+  for (int i = 2; g_file_test (dir, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (dir);
+      g_autofree char *alt = g_strdup_printf ("%s-%d", base, i);
+      dir = g_build_filename ("runs", alt, NULL);
+    }
+  return dir;
+}
+
+SrlRun *
+srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions *options, GError **error)
+{
+  g_autoptr (SrlRun) r = g_new0 (SrlRun, 1);
+  r->registry = registry;
+  r->x = x;
+  r->options = *options;
+  const char *name = srl_section_get_string (x->runner, "name");
+  g_autofree char *base = g_path_get_basename (x->file);
+  if (g_str_has_suffix (base, ".ini"))
+    base[strlen (base) - 4] = '\0';
+  if (options->out_dir)
+    r->dir = g_strdup (options->out_dir);
+  else
+    r->dir = default_run_dir (*name ? name : base, srl_section_get_int (x->runner, "seed"));
+  g_autofree char *ckpt = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
+  g_autofree char *cfg = g_build_filename (r->dir, "config.ini", NULL);
+  if (g_file_test (ckpt, G_FILE_TEST_EXISTS) || g_file_test (cfg, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+                   "%s already holds a run; continue it with `softrl run --resume %s` or choose another --out",
+                   r->dir, r->dir);
+      r->x = NULL;
+      return NULL;
+    }
+  if (g_mkdir_with_parents (r->dir, 0755) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot create the run directory: %s", r->dir,
+                   g_strerror (errno));
+      r->x = NULL;
+      return NULL;
+    }
+  if (!run_setup (r, error) || !write_config (r, error))
+    return NULL;
+  write_status (r, "running");
+  return g_steal_pointer (&r);
+}
+
+/* ---- checkpoints ---- */
+
+static void
+put_rng (SrlStateWriter *w, const char *name, const SrlRng *rng)
+{
+  srl_state_writer_put_u64 (w, name, rng->s, 4);
+}
+
+static gboolean
+get_rng (const SrlStateReader *rd, const char *name, SrlRng *rng, GError **error)
+{
+  return srl_state_reader_get_u64 (rd, name, rng->s, 4, error);
+}
+
+static void
+add_meta (SrlRun *r, SrlStateWriter *w)
+{
+  srl_state_writer_put_meta (w, "softrl_version", PACKAGE_VERSION);
+  srl_state_writer_put_meta (w, "experiment", r->name);
+  srl_state_writer_put_meta (w, "algorithm", r->x->algorithm_descriptor->info.name);
+  srl_state_writer_put_meta (w, "environment", r->x->env_descriptor->info.name);
+  if (r->x->sampler_descriptor)
+    srl_state_writer_put_meta (w, "sampler", r->x->sampler_descriptor->info.name);
+}
+
+static gboolean
+save_policy (SrlRun *r, GError **error)
+{
+  g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
+  add_meta (r, w);
+  r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_POLICY);
+  g_autofree char *path = g_build_filename (r->dir, "policy.safetensors", NULL);
+  return srl_state_writer_write (w, path, error);
+}
+
+static double
+wall_seconds (SrlRun *r)
+{
+  return r->wall_before + (srl_now () - r->started);
+}
+
+static gboolean
+save_checkpoint (SrlRun *r, GError **error)
+{
+  double wall = wall_seconds (r);
+  g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
+  add_meta (r, w);
+  srl_state_writer_set_prefix (w, "runner.");
+  srl_state_writer_put_i64_value (w, "epoch", r->epoch);
+  srl_state_writer_put_i64_value (w, "step_in_epoch", r->step_in_epoch);
+  srl_state_writer_put_i64_value (w, "total_steps", r->total_steps);
+  srl_state_writer_put_i64_value (w, "total_episodes", r->total_episodes);
+  srl_state_writer_put_i64_value (w, "total_updates", r->total_updates);
+  srl_state_writer_put_i64_value (w, "need_reset", r->need_reset);
+  srl_state_writer_put_i64_value (w, "episode_step", r->episode_step);
+  srl_state_writer_put_f64_value (w, "episode_return", r->episode_return);
+  srl_state_writer_put_f64_value (w, "epoch_return_sum", r->epoch_return_sum);
+  srl_state_writer_put_i64_value (w, "epoch_episodes", r->epoch_episodes);
+  srl_state_writer_put_f64 (w, "stat_sums", r->stat_sums, r->n_stats);
+  srl_state_writer_put_i64_value (w, "epoch_updates", r->epoch_updates);
+  srl_state_writer_put_f64_value (w, "epoch_update_seconds", r->epoch_update_seconds);
+  srl_state_writer_put_f64_value (w, "wall_seconds", wall);
+  srl_state_writer_put_f64 (w, "recent_returns", r->recent, RECENT_RETURNS);
+  srl_state_writer_put_i64_value (w, "n_recent", r->n_recent);
+  srl_state_writer_put_i64_value (w, "progress_rows", r->rows->len);
+  put_rng (w, "rng_act", &r->rng_act);
+  put_rng (w, "rng_env", &r->rng_env);
+  srl_state_writer_put_f64 (w, "obs", r->agent->obs, r->agent->obs_dim);
+  srl_state_writer_put_f32 (w, "memory", r->agent->memory, r->agent->memory_size);
+  srl_state_writer_set_prefix (w, "env.");
+  srl_env_save (r->env, w);
+  srl_state_writer_set_prefix (w, "algorithm.");
+  r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_FULL);
+  srl_state_writer_set_prefix (w, "");
+  srl_replay_save (r->replay, w, "replay.");
+  g_autofree char *path = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
+  if (!srl_state_writer_write (w, path, error))
+    return FALSE;
+  return save_policy (r, error);
+}
+
+static gboolean
+load_checkpoint (SrlRun *r, GError **error)
+{
+  g_autofree char *path = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
+  g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, error);
+  if (!rd)
+    return FALSE;
+  gint64 need_reset, n_recent, progress_rows;
+  srl_state_reader_set_prefix (rd, "runner.");
+  if (!srl_state_reader_get_i64_value (rd, "epoch", &r->epoch, error)
+      || !srl_state_reader_get_i64_value (rd, "step_in_epoch", &r->step_in_epoch, error)
+      || !srl_state_reader_get_i64_value (rd, "total_steps", &r->total_steps, error)
+      || !srl_state_reader_get_i64_value (rd, "total_episodes", &r->total_episodes, error)
+      || !srl_state_reader_get_i64_value (rd, "total_updates", &r->total_updates, error)
+      || !srl_state_reader_get_i64_value (rd, "need_reset", &need_reset, error)
+      || !srl_state_reader_get_i64_value (rd, "episode_step", &r->episode_step, error)
+      || !srl_state_reader_get_f64_value (rd, "episode_return", &r->episode_return, error)
+      || !srl_state_reader_get_f64_value (rd, "epoch_return_sum", &r->epoch_return_sum, error)
+      || !srl_state_reader_get_i64_value (rd, "epoch_episodes", &r->epoch_episodes, error)
+      || !srl_state_reader_get_f64 (rd, "stat_sums", r->stat_sums, r->n_stats, error)
+      || !srl_state_reader_get_i64_value (rd, "epoch_updates", &r->epoch_updates, error)
+      || !srl_state_reader_get_f64_value (rd, "epoch_update_seconds", &r->epoch_update_seconds, error)
+      || !srl_state_reader_get_f64_value (rd, "wall_seconds", &r->wall_before, error)
+      || !srl_state_reader_get_f64 (rd, "recent_returns", r->recent, RECENT_RETURNS, error)
+      || !srl_state_reader_get_i64_value (rd, "n_recent", &n_recent, error)
+      || !srl_state_reader_get_i64_value (rd, "progress_rows", &progress_rows, error)
+      || !get_rng (rd, "rng_act", &r->rng_act, error) || !get_rng (rd, "rng_env", &r->rng_env, error)
+      || !srl_state_reader_get_f64 (rd, "obs", r->agent->obs, r->agent->obs_dim, error)
+      || !srl_state_reader_get_f32 (rd, "memory", r->agent->memory, r->agent->memory_size, error))
+    return FALSE;
+  r->need_reset = need_reset != 0;
+  r->n_recent = n_recent;
+  srl_state_reader_set_prefix (rd, "env.");
+  if (!srl_env_load (r->env, rd, error))
+    return FALSE;
+  srl_state_reader_set_prefix (rd, "algorithm.");
+  if (!r->agent->descriptor->load (r->agent->algorithm, rd, SRL_SAVE_FULL, error))
+    return FALSE;
+  srl_state_reader_set_prefix (rd, "");
+  if (!srl_replay_load (r->replay, rd, "replay.", error))
+    return FALSE;
+
+  /* progress.csv: keep the rows the checkpoint knows about; later rows (from
+   * after a crash) are written again by the resumed run. */
+  g_autofree char *csv_path = g_build_filename (r->dir, "progress.csv", NULL);
+  g_autofree char *csv = NULL;
+  if (progress_rows > 0 && !g_file_get_contents (csv_path, &csv, NULL, NULL))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: missing, but the checkpoint counts %" G_GINT64_FORMAT " rows",
+                   csv_path, progress_rows);
+      return FALSE;
+    }
+  if (csv)
+    {
+      g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+      guint n_lines = g_strv_length (lines);
+      if (n_lines < (guint) progress_rows + 1)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: has fewer rows than the checkpoint's %" G_GINT64_FORMAT,
+                       csv_path, progress_rows);
+          return FALSE;
+        }
+      for (gint64 i = 1; i <= progress_rows; i++)
+        g_ptr_array_add (r->rows, g_strdup (lines[i]));
+    }
+  return TRUE;
+}
+
+SrlRun *
+srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
+                const SrlRunOptions *options, GError **error)
+{
+  g_autofree char *config = g_build_filename (run_dir, "config.ini", NULL);
+  g_autofree char *ckpt = g_build_filename (run_dir, "checkpoint.safetensors", NULL);
+  if (!g_file_test (config, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no config.ini)", run_dir);
+      return NULL;
+    }
+  if (!g_file_test (ckpt, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+                   "%s: has no checkpoint yet (the run stopped before its first one); start it again", run_dir);
+      return NULL;
+    }
+  g_autoptr (SrlRun) r = g_new0 (SrlRun, 1);
+  r->registry = registry;
+  r->options = *options;
+  r->dir = g_strdup (run_dir);
+  r->x = srl_experiment_load (registry, config, overrides, error);
+  if (!r->x || !run_setup (r, error) || !load_checkpoint (r, error) || !write_config (r, error))
+    return NULL;
+  write_status (r, "running");
+  run_log (r, "resumed at epoch %" G_GINT64_FORMAT ", step %" G_GINT64_FORMAT, r->epoch + 1, r->total_steps);
+  return g_steal_pointer (&r);
+}
+
+/* ---- the loop ---- */
+
+static void
+progress_line (SrlRun *r)
+{
+  if (!r->tty || r->options.quiet)
+    return;
+  double elapsed = srl_now () - r->started;
+  gint64 done_here = r->total_steps - r->steps_at_start;
+  gint64 total = r->epochs * r->steps_per_epoch;
+  double eta = done_here > 0 ? elapsed / done_here * (total - r->total_steps) : 0;
+  double recent = 0;
+  gint64 n = MIN (r->n_recent, RECENT_RETURNS);
+  for (gint64 i = 0; i < n; i++)
+    recent += r->recent[i];
+  g_autofree char *ret = n ? g_strdup_printf ("%.1f", recent / n) : g_strdup ("-");
+  fprintf (stderr, "\r\033[Kepoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  steps %" G_GINT64_FORMAT
+                   "  return %s  left %dm%02ds",
+           MIN (r->epoch + 1, r->epochs), r->epochs, r->total_steps, ret, (int) (eta / 60), (int) fmod (eta, 60));
+  fflush (stderr);
+}
+
+static void
+end_episode (SrlRun *r)
+{
+  r->epoch_return_sum += r->episode_return;
+  r->epoch_episodes++;
+  r->total_episodes++;
+  r->recent[r->n_recent % RECENT_RETURNS] = r->episode_return;
+  r->n_recent++;
+  r->need_reset = TRUE;
+}
+
+static gboolean
+train_step (SrlRun *r, GError **error)
+{
+  SrlAgent *a = r->agent;
+  if (r->need_reset)
+    {
+      srl_env_reset (r->env, &r->rng_env, a->obs);
+      memset (a->memory, 0, a->memory_size * sizeof (float));
+      r->episode_step = 0;
+      r->episode_return = 0;
+      r->need_reset = FALSE;
+    }
+  to_float (a->obs, a->obs_f, a->obs_dim);
+  SrlActMode mode = r->total_steps < r->initial_random_steps ? SRL_ACT_RANDOM : SRL_ACT_STOCHASTIC;
+  a->descriptor->act (a->algorithm, &r->rng_act, mode, a->obs_f, (guint) r->episode_step, a->memory,
+                      a->agent_action, a->env_action);
+  double reward = 0;
+  SrlStepStatus status = srl_env_step_normalized (r->env, &r->rng_env, a->env_action, a->next_obs, &reward);
+  r->total_steps++;
+  r->episode_step++;
+  if (status == SRL_STEP_INVALID)
+    {
+      run_log (r, "warning: step %" G_GINT64_FORMAT ": %s; episode ended, transition dropped", r->total_steps,
+               srl_env_invalid_reason (r->env));
+      end_episode (r);
+    }
+  else
+    {
+      to_float (a->next_obs, a->next_obs_f, a->obs_dim);
+      r->episode_return += reward;
+      gboolean terminal = status == SRL_STEP_TERMINATED;
+      gboolean truncated = !terminal && r->episode_step >= (gint64) r->max_path_length;
+      srl_replay_add (r->replay, a->obs_f, a->agent_action, (float) reward, a->next_obs_f, terminal, truncated);
+      memcpy (a->obs, a->next_obs, a->obs_dim * sizeof (double));
+      if (terminal || truncated)
+        end_episode (r);
+    }
+  if ((gint64) srl_replay_size (r->replay) >= r->min_replay_size)
+    {
+      double t0 = srl_now ();
+      for (gint64 g = 0; g < r->gradient_steps; g++)
+        {
+          if (!a->descriptor->update (a->algorithm, r->replay, r->stat_values, error))
+            return FALSE;
+          for (guint i = 0; i < r->n_stats; i++)
+            {
+              if (!isfinite (r->stat_values[i]))
+                {
+                  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+                               "update %" G_GINT64_FORMAT " (step %" G_GINT64_FORMAT "): %s is %g; training diverged",
+                               r->total_updates + 1, r->total_steps, r->stats[i].name, r->stat_values[i]);
+                  return FALSE;
+                }
+              r->stat_sums[i] += r->stat_values[i];
+            }
+          r->total_updates++;
+          r->epoch_updates++;
+        }
+      r->epoch_update_seconds += srl_now () - t0;
+    }
+  return TRUE;
+}
+
+static void
+append_number (GString *s, double v)
+{
+  if (isnan (v))
+    g_string_append (s, ",nan");
+  else
+    g_string_append_printf (s, ",%.9g", v);
+}
+
+static gboolean
+end_epoch (SrlRun *r, GError **error)
+{
+  /* Evaluation: its own random streams per epoch, so it neither disturbs
+   * training nor depends on where a run was interrupted. */
+  SrlReturns eval = { 0 };
+  if (r->eval_episodes > 0)
+    {
+      SrlRng rng;
+      srl_rng_init_stream (&rng, r->seed, STREAM_EVAL_ENV + r->epoch);
+      SrlActMode mode = r->eval_deterministic ? SRL_ACT_DETERMINISTIC : SRL_ACT_STOCHASTIC;
+      for (gint64 e = 0; e < r->eval_episodes; e++)
+        {
+          SrlEpisode ep;
+          srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep);
+          srl_returns_add (&eval, &ep);
+        }
+    }
+  double wall = wall_seconds (r);
+  GString *row = g_string_new (NULL);
+  g_string_append_printf (row, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT, r->epoch + 1,
+                          r->total_steps, r->total_episodes);
+  append_number (row, r->epoch_episodes ? r->epoch_return_sum / r->epoch_episodes : NAN);
+  append_number (row, srl_returns_mean (&eval));
+  append_number (row, eval.n ? eval.min : NAN);
+  append_number (row, eval.n ? eval.max : NAN);
+  append_number (row, srl_returns_mean_length (&eval));
+  for (guint c = 0; c < G_N_ELEMENTS (standard_columns); c++)
+    {
+      double v = NAN;
+      for (guint i = 0; i < r->n_stats; i++)
+        if (strcmp (r->stats[i].name, standard_columns[c]) == 0 && r->epoch_updates)
+          v = r->stat_sums[i] / r->epoch_updates;
+      append_number (row, v);
+    }
+  for (guint i = 0; i < r->n_stats; i++)
+    if (!stat_is_standard (r->stats[i].name))
+      append_number (row, r->epoch_updates ? r->stat_sums[i] / r->epoch_updates : NAN);
+  g_string_append_printf (row, ",%" G_GINT64_FORMAT, r->total_updates);
+  append_number (row, r->epoch_update_seconds > 0 ? r->epoch_updates / r->epoch_update_seconds : 0);
+  append_number (row, wall);
+  g_ptr_array_add (r->rows, g_string_free (row, FALSE));
+
+  GString *csv = g_string_new (r->header);
+  g_string_append_c (csv, '\n');
+  for (guint i = 0; i < r->rows->len; i++)
+    {
+      g_string_append (csv, r->rows->pdata[i]);
+      g_string_append_c (csv, '\n');
+    }
+  g_autofree char *csv_path = g_build_filename (r->dir, "progress.csv", NULL);
+  gboolean ok = srl_write_file_atomic (csv_path, csv->str, csv->len, error);
+  g_string_free (csv, TRUE);
+  if (!ok)
+    return FALSE;
+
+  g_autofree char *eval_text = eval.n ? g_strdup_printf ("%.1f", srl_returns_mean (&eval)) : g_strdup ("-");
+  g_autofree char *train_text = r->epoch_episodes ? g_strdup_printf ("%.1f", r->epoch_return_sum / r->epoch_episodes)
+                                                  : g_strdup ("-");
+  run_log (r, "epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT ": steps %" G_GINT64_FORMAT ", train return %s, "
+              "eval return %s, %.0f updates/s, %.0f s",
+           r->epoch + 1, r->epochs, r->total_steps, train_text, eval_text,
+           r->epoch_update_seconds > 0 ? r->epoch_updates / r->epoch_update_seconds : 0.0, wall);
+
+  if (r->agent->descriptor->end_epoch)
+    r->agent->descriptor->end_epoch (r->agent->algorithm, (guint) r->epoch);
+  r->epoch++;
+  r->step_in_epoch = 0;
+  r->epoch_return_sum = 0;
+  r->epoch_episodes = 0;
+  r->epoch_updates = 0;
+  r->epoch_update_seconds = 0;
+  memset (r->stat_sums, 0, r->n_stats * sizeof (double));
+  if (r->epoch >= r->epochs || (r->checkpoint_interval > 0 && r->epoch % r->checkpoint_interval == 0))
+    return save_checkpoint (r, error);
+  return TRUE;
+}
+
+SrlRunResult
+srl_run_train (SrlRun *r, GError **error)
+{
+  r->started = srl_now ();
+  r->steps_at_start = r->total_steps;
+  if (r->epoch == 0 && r->step_in_epoch == 0)
+    run_log (r, "run %s: %s on %s, %" G_GINT64_FORMAT " epochs of %" G_GINT64_FORMAT " steps, seed %" G_GUINT64_FORMAT,
+             r->dir, r->x->algorithm_descriptor->info.name, r->x->env_descriptor->info.name, r->epochs,
+             r->steps_per_epoch, r->seed);
+  g_autoptr (GError) local = NULL;
+  double last_line = 0;
+  while (r->epoch < r->epochs)
+    {
+      while (r->step_in_epoch < r->steps_per_epoch)
+        {
+          gboolean forced = r->options.interrupt_after_steps > 0 && r->total_steps >= r->options.interrupt_after_steps;
+          if (stop_requested || forced)
+            {
+              clear_progress_line (r);
+              if (!save_checkpoint (r, &local))
+                goto failed;
+              write_status (r, "interrupted");
+              run_log (r, "interrupted at step %" G_GINT64_FORMAT "; checkpoint written; continue with "
+                          "`softrl run --resume %s`", r->total_steps, r->dir);
+              return SRL_RUN_INTERRUPTED;
+            }
+          if (!train_step (r, &local))
+            goto failed;
+          r->step_in_epoch++;
+          double now = srl_now ();
+          if (now - last_line > 0.5)
+            {
+              progress_line (r);
+              last_line = now;
+            }
+        }
+      if (!end_epoch (r, &local))
+        goto failed;
+    }
+  clear_progress_line (r);
+  write_status (r, "finished");
+  run_log (r, "finished: %s (progress.csv, policy.safetensors, log.txt)", r->dir);
+  return SRL_RUN_FINISHED;
+
+failed:
+  clear_progress_line (r);
+  {
+    g_autofree char *status = g_strdup_printf ("failed: %s", local->message);
+    write_status (r, status);
+    run_log (r, "error: %s", local->message);
+  }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return SRL_RUN_FAILED;
+}

@@ -1,0 +1,97 @@
+/* softrl — training runs, checkpoints and acting from saved policies (internal). */
+#ifndef SRL_RUNNER_H
+#define SRL_RUNNER_H
+
+#include "experiment.h"
+
+G_BEGIN_DECLS
+
+/* An algorithm instance with the buffers needed to act in an environment. */
+typedef struct {
+  const SrlAlgorithmDescriptor *descriptor;
+  gpointer algorithm;
+  guint obs_dim, act_dim, memory_size, n_info;
+  double *obs;        /* obs_dim, as the environment gives it */
+  double *next_obs;
+  float *obs_f;       /* obs_dim, as networks take it */
+  float *next_obs_f;
+  float *agent_action;
+  float *env_action;
+  float *memory;
+  double *info;       /* per-episode info values */
+} SrlAgent;
+
+/* Create the experiment's algorithm for `env_spec` (transfer full). */
+SrlAgent *srl_agent_new (const SrlRegistry *registry, const SrlExperiment *experiment,
+                         const SrlEnvSpec *env_spec, guint64 seed, GError **error);
+void srl_agent_free (SrlAgent *agent);
+
+typedef struct {
+  double ret;
+  guint64 length;
+  gboolean terminated;   /* ended in a terminal state (not the time limit) */
+  gboolean invalid;      /* ended by an invalid simulator state */
+} SrlEpisode;
+
+/* Summary of a set of episodes' returns; zero-initialise, then add. */
+typedef struct {
+  guint64 n;
+  double sum, min, max, length_sum;
+} SrlReturns;
+
+void srl_returns_add (SrlReturns *returns, const SrlEpisode *episode);
+/* NAN when no episode was added. */
+double srl_returns_mean (const SrlReturns *returns);
+double srl_returns_mean_length (const SrlReturns *returns);
+
+/* Run one episode of at most `max_steps` steps without learning; the info
+ * values land in agent->info. */
+void srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
+                        SrlEpisode *episode);
+
+/* Load a run directory's configuration and its policy for evaluation. */
+typedef struct {
+  SrlExperiment *experiment;
+  SrlEnv *env;
+  SrlAgent *agent;
+  guint max_path_length;
+} SrlLoadedPolicy;
+
+SrlLoadedPolicy *srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir,
+                                        const char *const *overrides, GError **error);
+void srl_loaded_policy_free (SrlLoadedPolicy *policy);
+
+typedef enum {
+  SRL_RUN_FINISHED,
+  SRL_RUN_INTERRUPTED,
+  SRL_RUN_FAILED
+} SrlRunResult;
+
+typedef struct {
+  const char *out_dir;          /* NULL: runs/NAME-seedN-TIMESTAMP */
+  gint64 interrupt_after_steps; /* > 0: behave as if Ctrl-C came after this many total steps (tests) */
+  gboolean quiet;               /* no progress line or log lines on stderr */
+} SrlRunOptions;
+
+typedef struct _SrlRun SrlRun;
+
+/* A new run of `experiment` (taken over) in a new directory. */
+SrlRun *srl_run_new (const SrlRegistry *registry, SrlExperiment *experiment, const SrlRunOptions *options,
+                     GError **error);
+/* Continue the run in `run_dir` from its checkpoint. */
+SrlRun *srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
+                        const SrlRunOptions *options, GError **error);
+SrlRunResult srl_run_train (SrlRun *run, GError **error);
+const char *srl_run_dir (const SrlRun *run);
+void srl_run_free (SrlRun *run);
+
+/* Install the SIGINT/SIGTERM handler that asks running trainings to stop. */
+void srl_run_install_signal_handlers (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlAgent, srl_agent_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlLoadedPolicy, srl_loaded_policy_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlRun, srl_run_free)
+
+G_END_DECLS
+
+#endif

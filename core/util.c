@@ -1,0 +1,76 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "srl-private.h"
+
+G_DEFINE_QUARK (srl-error-quark, srl_error)
+
+guint
+srl_edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *row = g_new (guint, lb + 1);
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+          guint best = MIN (row[j] + 1, row[j - 1] + 1);
+          row[j] = MIN (best, diag + cost);
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+const char *
+srl_closest_name (const char *name, const char *const *candidates, guint n)
+{
+  const char *best = NULL;
+  guint best_distance = G_MAXUINT;
+  for (guint i = 0; i < n; i++)
+    {
+      guint d = srl_edit_distance (name, candidates[i]);
+      if (d < best_distance)
+        {
+          best_distance = d;
+          best = candidates[i];
+        }
+    }
+  /* A typo, not a different word: at most a third of the longer name. */
+  guint longest = best ? MAX (strlen (name), strlen (best)) : 0;
+  if (best && best_distance <= MAX (2u, longest / 3))
+    return best;
+  return NULL;
+}
+
+gboolean
+srl_write_file_atomic (const char *path, const char *contents, gssize length, GError **error)
+{
+  /* g_file_set_contents writes a temporary file, fsyncs it and renames it
+   * over the old one; exactly the guarantee we want. */
+  g_autoptr (GError) local = NULL;
+  if (!g_file_set_contents (path, contents, length, &local))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot write: %s", path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+double
+srl_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}

@@ -1,0 +1,45 @@
+/* Learning: seeded runs that a broken implementation cannot pass.
+ *
+ * sac-auto on Pendulum-v1 (experiments/pendulum-sac-auto.ini, seed 1) must
+ * reach a mean deterministic evaluation return of at least −250 over 5
+ * episodes within 15,000 environment steps.  A random policy scores about
+ * −1200; a policy that only learned to stop spinning, about −900. */
+#include <math.h>
+
+#include "testutil.h"
+
+static void
+test_sac_auto_pendulum (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  g_autofree char *run = g_build_filename (dir, "run", NULL);
+  g_autofree char *ini = srl_test_experiment ("pendulum-sac-auto.ini");
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", ini, "--out", run, "--seed", "1", "-q",
+                             "--set", "experiment.eval_episodes=5", "--set", "experiment.eval_deterministic=true", NULL);
+  if (status != 0)
+    g_error ("run failed: %s", err);
+  g_autofree char *csv = g_build_filename (run, "progress.csv", NULL);
+  guint n, n2;
+  g_autofree double *steps = srl_test_csv_column (csv, "env_steps", &n);
+  g_autofree double *ret = srl_test_csv_column (csv, "eval_return_mean", &n2);
+  double best = -INFINITY, first_step = 0;
+  for (guint i = 0; i < n && steps[i] <= 15000; i++)
+    {
+      g_test_message ("steps %.0f: eval return %.1f", steps[i], ret[i]);
+      if (ret[i] >= -250 && first_step == 0)
+        first_step = steps[i];
+      best = MAX (best, ret[i]);
+    }
+  g_test_message ("best eval return within 15000 steps: %.1f; first >= -250 at %.0f steps", best, first_step);
+  g_assert_cmpfloat (best, >=, -250);
+  srl_test_rmtree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/learning/sac-auto-pendulum", test_sac_auto_pendulum);
+  return g_test_run ();
+}

@@ -1,0 +1,423 @@
+/* The network core: gradients against finite differences, Adam and Polyak
+ * against hand-computed values, saved state round trips and refusals. */
+#include <math.h>
+
+#include "testutil.h"
+
+/* L = Σ c ⊙ MLP(x): dL/dy = c. */
+static double
+mlp_loss (SrlMlp *mlp, guint n, const float *x, const float *c)
+{
+  const float *y = srl_mlp_forward (mlp, n, x);
+  double loss = 0;
+  for (guint i = 0; i < n * srl_mlp_n_out (mlp); i++)
+    loss += (double) c[i] * y[i];
+  return loss;
+}
+
+/* Central difference of f at *p with step h, or NAN when f has a kink within
+ * h of *p (the one-sided differences disagree), where no derivative exists
+ * to compare against. */
+typedef double (*LossFn) (gpointer data);
+
+static double
+numeric_derivative (float *p, float h, LossFn f, gpointer data)
+{
+  float saved = *p;
+  double f0 = f (data);
+  *p = saved + h;
+  double fp = f (data);
+  *p = saved - h;
+  double fm = f (data);
+  *p = saved;
+  double right = (fp - f0) / h, left = (f0 - fm) / h;
+  if (fabs (right - left) > 0.05 * (fabs (right) + fabs (left)) + 1e-3)
+    return NAN;
+  return (fp - fm) / (2.0 * h);
+}
+
+typedef struct {
+  SrlMlp *mlp;
+  guint n;
+  float *x, *c;
+} MlpCase;
+
+static double
+mlp_case_loss (gpointer data)
+{
+  MlpCase *m = data;
+  return mlp_loss (m->mlp, m->n, m->x, m->c);
+}
+
+/* Relative agreement scaled by the gradient's size, so tiny components do
+ * not dominate. */
+static void
+assert_close (double analytic, double numeric, double scale, const char *what, guint i)
+{
+  double tol = 2e-2 * MAX (scale, fabs (numeric)) + 1e-4;
+  if (fabs (analytic - numeric) > tol)
+    g_error ("%s[%u]: analytic %g, finite difference %g (tolerance %g)", what, i, analytic, numeric, tol);
+}
+
+static void
+check_mlp_gradients (SrlNonlinearity nl)
+{
+  SrlRng rng;
+  srl_rng_init (&rng, 11);
+  const guint n = 7, n_in = 5, hidden[2] = { 16, 12 }, n_out = 3;
+  g_autoptr (SrlWeights) w = srl_weights_new ();
+  g_autoptr (SrlMlp) mlp = srl_mlp_new (w, "t.", n_in, hidden, 2, n_out, nl, SRL_NL_TANH, n);
+  srl_weights_allocate (w);
+  srl_mlp_init (mlp, &rng, SRL_INIT_GLOROT_UNIFORM);
+  /* Non-zero biases so every unit's input moves. */
+  for (guint e = 0; e < srl_weights_n_entries (w); e++)
+    {
+      gsize off, rows, cols;
+      srl_weights_entry (w, e, &off, &rows, &cols);
+      if (rows == 0)
+        srl_rng_fill_uniform (&rng, srl_weights_data (w) + off, cols, -0.3f, 0.3f);
+    }
+  g_autofree float *x = g_new (float, n * n_in);
+  g_autofree float *c = g_new (float, n * n_out);
+  g_autofree float *dx = g_new (float, n * n_in);
+  srl_rng_fill_normal (&rng, x, n * n_in);
+  srl_rng_fill_normal (&rng, c, n * n_out);
+
+  srl_weights_zero_grad (w);
+  mlp_loss (mlp, n, x, c);
+  srl_mlp_backward (mlp, n, c, dx, TRUE);
+  g_autofree float *grad = g_memdup2 (srl_weights_grad (w), srl_weights_size (w) * sizeof (float));
+
+  MlpCase mc = { mlp, n, x, c };
+  double scale = 0;
+  for (gsize i = 0; i < srl_weights_size (w); i++)
+    scale = MAX (scale, fabs (grad[i]));
+  guint checked = 0;
+  for (gsize i = 0; i < srl_weights_size (w); i++)
+    {
+      double num = numeric_derivative (srl_weights_data (w) + i, 1e-2f, mlp_case_loss, &mc);
+      if (isnan (num))
+        continue;
+      assert_close (grad[i], num, scale * 0.05, "dL/dw", i);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, srl_weights_size (w) * 9 / 10);
+  for (guint i = 0; i < n * n_in; i++)
+    {
+      double num = numeric_derivative (x + i, 1e-2f, mlp_case_loss, &mc);
+      if (!isnan (num))
+        assert_close (dx[i], num, 0.05, "dL/dx", i);
+    }
+  /* Gradients accumulate: a second backward doubles them. */
+  mlp_loss (mlp, n, x, c);
+  srl_mlp_backward (mlp, n, c, NULL, TRUE);
+  for (gsize i = 0; i < srl_weights_size (w); i++)
+    g_assert_cmpfloat_with_epsilon (srl_weights_grad (w)[i], 2 * grad[i], 1e-5 + 1e-5 * fabs (grad[i]));
+}
+
+static void
+test_mlp_gradients_relu (void)
+{
+  check_mlp_gradients (SRL_NL_RELU);
+}
+
+static void
+test_mlp_gradients_tanh (void)
+{
+  check_mlp_gradients (SRL_NL_TANH);
+}
+
+static void
+test_mlp_sibling_shares_layout (void)
+{
+  SrlRng rng;
+  srl_rng_init (&rng, 3);
+  guint hidden = 8;
+  g_autoptr (SrlWeights) w = srl_weights_new ();
+  g_autoptr (SrlMlp) mlp = srl_mlp_new (w, "", 4, &hidden, 1, 2, SRL_NL_RELU, SRL_NL_LINEAR, 5);
+  srl_weights_allocate (w);
+  srl_mlp_init (mlp, &rng, SRL_INIT_HE_UNIFORM);
+  g_autoptr (SrlWeights) copy = srl_weights_new_copy (w);
+  g_autoptr (SrlMlp) twin = srl_mlp_new_sibling (mlp, copy, 5);
+  float x[20];
+  srl_rng_fill_normal (&rng, x, 20);
+  const float *a = srl_mlp_forward (mlp, 5, x);
+  const float *b = srl_mlp_forward (twin, 5, x);
+  for (int i = 0; i < 10; i++)
+    g_assert_cmpfloat (a[i], ==, b[i]);
+  g_assert_cmpuint (srl_mlp_flops_per_row (mlp), ==, 2 * (4 * 8 + 8 * 2));
+}
+
+static void
+test_adam_by_hand (void)
+{
+  g_autoptr (SrlWeights) w = srl_weights_new ();
+  srl_weights_declare (w, "p", 0, 2);
+  srl_weights_allocate (w);
+  float *p = srl_weights_data (w), *g = srl_weights_grad (w);
+  p[0] = 1.0f;
+  p[1] = -2.0f;
+  g_autoptr (SrlAdam) adam = srl_adam_new (w, 0.1, 0.9, 0.999, 1e-8);
+  /* Step 1, g = (0.5, −0.1): m = 0.1 g, v = 0.001 g²; bias-corrected m̂ = g,
+   * v̂ = g², so each weight moves by lr·sign(g) = 0.1 (ε negligible). */
+  g[0] = 0.5f;
+  g[1] = -0.1f;
+  srl_adam_step (adam);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.9, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[1], -1.9, 1e-6);
+  /* Step 2, g = (−0.5, 0.3):
+   *   m = 0.9·(0.05, −0.01) + 0.1·(−0.5, 0.3) = (−0.005, 0.021)
+   *   v = 0.999·(2.5e-4, 1e-5) + 0.001·(0.25, 0.09) = (4.9975e-4, 9.999e-5)
+   *   m̂ = m / 0.19 = (−0.0263158, 0.1105263)
+   *   v̂ = v / 0.001999 = (0.2500000, 0.0500200)
+   *   Δ = −0.1 m̂ / (√v̂ + ε) = (+0.00526316, −0.0494187)  */
+  g[0] = -0.5f;
+  g[1] = 0.3f;
+  srl_adam_step (adam);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.9 + 0.00526316, 1e-6);
+  g_assert_cmpfloat_with_epsilon (p[1], -1.9 - 0.0494187, 1e-6);
+  g_assert_cmpuint (srl_adam_steps (adam), ==, 2);
+}
+
+static void
+test_polyak_and_clip (void)
+{
+  g_autoptr (SrlWeights) src = srl_weights_new ();
+  srl_weights_declare (src, "p", 0, 2);
+  srl_weights_allocate (src);
+  g_autoptr (SrlWeights) target = srl_weights_new_copy (src);
+  srl_weights_data (target)[0] = 1;
+  srl_weights_data (target)[1] = 2;
+  srl_weights_data (src)[0] = 3;
+  srl_weights_data (src)[1] = -2;
+  /* 0.75·(1, 2) + 0.25·(3, −2) = (1.5, 1.0) */
+  srl_weights_polyak (target, src, 0.25f);
+  g_assert_cmpfloat_with_epsilon (srl_weights_data (target)[0], 1.5, 1e-7);
+  g_assert_cmpfloat_with_epsilon (srl_weights_data (target)[1], 1.0, 1e-7);
+  srl_weights_polyak (target, src, 1.0f);
+  g_assert_cmpfloat (srl_weights_data (target)[0], ==, 3);
+  g_assert_cmpfloat (srl_weights_data (target)[1], ==, -2);
+  /* Clip (3, 4) (norm 5) to norm 1: (0.6, 0.8). */
+  srl_weights_grad (src)[0] = 3;
+  srl_weights_grad (src)[1] = 4;
+  g_assert_cmpfloat_with_epsilon (srl_weights_clip_grad_norm (src, 1.0f), 5.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (srl_weights_grad (src)[0], 0.6, 1e-6);
+  g_assert_cmpfloat_with_epsilon (srl_weights_grad (src)[1], 0.8, 1e-6);
+}
+
+static void
+test_rng_streams (void)
+{
+  SrlRng a, b, c;
+  srl_rng_init_stream (&a, 5, 1);
+  srl_rng_init_stream (&b, 5, 1);
+  srl_rng_init_stream (&c, 5, 2);
+  g_assert_cmpuint (srl_rng_next (&a), ==, srl_rng_next (&b));
+  g_assert_cmpuint (srl_rng_next (&a), !=, srl_rng_next (&c));
+  /* Normals have the right first two moments. */
+  double sum = 0, sq = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; i++)
+    {
+      double x = srl_rng_normal (&a);
+      sum += x;
+      sq += x * x;
+    }
+  g_assert_cmpfloat (fabs (sum / n), <, 0.01);
+  g_assert_cmpfloat (fabs (sq / n - 1.0), <, 0.02);
+  for (int i = 0; i < 1000; i++)
+    g_assert_cmpuint (srl_rng_below (&a, 7), <, 7);
+}
+
+/* ---- saved state ---- */
+
+static char *
+write_sample_state (const char *dir)
+{
+  g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
+  static float weights[6] = { 1, 2, 3, 4, 5, 6 };
+  gsize shape[2] = { 2, 3 };
+  srl_state_writer_put (w, "net.weight", SRL_DTYPE_F32, weights, 2, shape);
+  srl_state_writer_set_prefix (w, "runner.");
+  srl_state_writer_put_i64_value (w, "epoch", 7);
+  srl_state_writer_put_f64_value (w, "ret", -1.5);
+  srl_state_writer_put_meta (w, "note", "a \"quoted\" value");
+  char *path = g_build_filename (dir, "state.safetensors", NULL);
+  GError *error = NULL;
+  g_assert_true (srl_state_writer_write (w, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_state_round_trip (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  g_autofree char *path = write_sample_state (dir);
+  GError *error = NULL;
+  g_autoptr (SrlStateReader) r = srl_state_reader_open (path, &error);
+  g_assert_no_error (error);
+  float w[6];
+  g_assert_true (srl_state_reader_get_f32 (r, "net.weight", w, 6, &error));
+  g_assert_cmpfloat (w[5], ==, 6);
+  guint nd;
+  const gsize *shape = srl_state_reader_shape (r, "net.weight", &nd);
+  g_assert_cmpuint (nd, ==, 2);
+  g_assert_cmpuint (shape[0], ==, 2);
+  g_assert_cmpuint (shape[1], ==, 3);
+  srl_state_reader_set_prefix (r, "runner.");
+  gint64 epoch;
+  double ret;
+  g_assert_true (srl_state_reader_get_i64_value (r, "epoch", &epoch, &error));
+  g_assert_true (srl_state_reader_get_f64_value (r, "ret", &ret, &error));
+  g_assert_cmpint (epoch, ==, 7);
+  g_assert_cmpfloat (ret, ==, -1.5);
+  g_assert_cmpstr (srl_state_reader_meta (r, "note"), ==, "a \"quoted\" value");
+  /* Wrong element count and wrong dtype are refused with the tensor's name. */
+  g_assert_false (srl_state_reader_get_f64_value (r, "epoch", &ret, &error));
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "runner.epoch"));
+  g_clear_error (&error);
+  srl_state_reader_set_prefix (r, "");
+  g_assert_false (srl_state_reader_get_f32 (r, "net.weight", w, 5, &error));
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_MISMATCH);
+  g_clear_error (&error);
+  srl_test_rmtree (dir);
+}
+
+static void
+expect_refused (const char *path, const char *fragment)
+{
+  GError *error = NULL;
+  SrlStateReader *r = srl_state_reader_open (path, &error);
+  g_assert_null (r);
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, path));
+  if (!strstr (error->message, fragment))
+    g_error ("expected \"%s\" in: %s", fragment, error->message);
+  g_clear_error (&error);
+}
+
+static void
+test_state_refusals (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  g_autofree char *path = write_sample_state (dir);
+  g_autofree char *bytes = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+
+  /* One flipped data bit. */
+  bytes[len - 3] ^= 0x10;
+  g_assert_true (g_file_set_contents (path, bytes, len, NULL));
+  expect_refused (path, "checksum mismatch");
+  bytes[len - 3] ^= 0x10;
+
+  /* Truncated. */
+  g_assert_true (g_file_set_contents (path, bytes, len - 5, NULL));
+  expect_refused (path, "does not fit");
+  g_assert_true (g_file_set_contents (path, bytes, 20, NULL));
+  expect_refused (path, "truncated");
+
+  /* Another format version (the checksum would not match either; the
+   * version is reported first because it explains more). */
+  char *v = strstr (bytes + 8, "\"format_version\":\"1\"");
+  g_assert_nonnull (v);
+  v[strlen ("\"format_version\":\"")] = '9';
+  g_assert_true (g_file_set_contents (path, bytes, len, NULL));
+  expect_refused (path, "version 9");
+
+  /* Not a state file at all. */
+  g_assert_true (g_file_set_contents (path, "[experiment]\nseed = 1\n", -1, NULL));
+  expect_refused (path, "not a softrl state file");
+  srl_test_rmtree (dir);
+}
+
+static void
+test_weights_load_checks_shapes (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  guint hidden = 4;
+  g_autoptr (SrlWeights) w = srl_weights_new ();
+  g_autoptr (SrlMlp) mlp = srl_mlp_new (w, "q.", 3, &hidden, 1, 1, SRL_NL_RELU, SRL_NL_LINEAR, 1);
+  srl_weights_allocate (w);
+  SrlRng rng;
+  srl_rng_init (&rng, 1);
+  srl_mlp_init (mlp, &rng, SRL_INIT_GLOROT_UNIFORM);
+  g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
+  {
+    g_autoptr (SrlStateWriter) sw = srl_state_writer_new ();
+    srl_weights_save (w, sw, "");
+    g_assert_true (srl_state_writer_write (sw, path, NULL));
+  }
+  GError *error = NULL;
+  g_autoptr (SrlStateReader) r = srl_state_reader_open (path, &error);
+  g_assert_no_error (error);
+  g_autoptr (SrlWeights) same = srl_weights_new_copy (w);
+  memset (srl_weights_data (same), 0, srl_weights_size (same) * sizeof (float));
+  g_assert_true (srl_weights_load (same, r, "", &error));
+  g_assert_cmpmem (srl_weights_data (same), srl_weights_size (same) * 4, srl_weights_data (w), srl_weights_size (w) * 4);
+  guint wider = 5;
+  g_autoptr (SrlWeights) other = srl_weights_new ();
+  g_autoptr (SrlMlp) other_mlp = srl_mlp_new (other, "q.", 3, &wider, 1, 1, SRL_NL_RELU, SRL_NL_LINEAR, 1);
+  srl_weights_allocate (other);
+  g_assert_false (srl_weights_load (other, r, "", &error));
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "q.l0.weight"));
+  g_assert_nonnull (strstr (error->message, "[3, 5]"));
+  g_assert_nonnull (strstr (error->message, "[3, 4]"));
+  g_clear_error (&error);
+  srl_test_rmtree (dir);
+}
+
+static void
+test_replay_ring (void)
+{
+  g_autoptr (SrlReplay) r = srl_replay_new (3, 1, 1);
+  for (int i = 0; i < 5; i++)
+    {
+      float o = i, a = -i, o2 = i + 1;
+      srl_replay_add (r, &o, &a, (float) i, &o2, i == 4, i == 3);
+    }
+  g_assert_cmpuint (srl_replay_size (r), ==, 3);
+  float o, a, rew, o2;
+  gboolean term, trunc;
+  srl_replay_get (r, 0, &o, &a, &rew, &o2, &term, &trunc);
+  g_assert_cmpfloat (o, ==, 2); /* the two oldest were overwritten */
+  srl_replay_get (r, 2, &o, &a, &rew, &o2, &term, &trunc);
+  g_assert_cmpfloat (rew, ==, 4);
+  g_assert_true (term);
+  srl_replay_get (r, 1, NULL, NULL, NULL, NULL, &term, &trunc);
+  g_assert_false (term);
+  g_assert_true (trunc);
+  SrlRng rng;
+  srl_rng_init (&rng, 1);
+  g_autoptr (SrlBatch) b = srl_batch_new (64, 1, 1);
+  srl_replay_sample (r, &rng, 64, b);
+  gboolean seen[3] = { 0 };
+  for (int i = 0; i < 64; i++)
+    {
+      g_assert_cmpfloat (b->obs[i], >=, 2);
+      g_assert_cmpfloat (b->next_obs[i], ==, b->obs[i] + 1);
+      g_assert_cmpfloat (b->terminal[i], ==, b->obs[i] == 4 ? 1.0f : 0.0f);
+      seen[(int) b->obs[i] - 2] = TRUE;
+    }
+  g_assert_true (seen[0] && seen[1] && seen[2]);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/nn/mlp-gradients-relu", test_mlp_gradients_relu);
+  g_test_add_func ("/nn/mlp-gradients-tanh", test_mlp_gradients_tanh);
+  g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
+  g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
+  g_test_add_func ("/nn/polyak-and-clip", test_polyak_and_clip);
+  g_test_add_func ("/rng/streams", test_rng_streams);
+  g_test_add_func ("/state/round-trip", test_state_round_trip);
+  g_test_add_func ("/state/refusals", test_state_refusals);
+  g_test_add_func ("/state/weights-shapes", test_weights_load_checks_shapes);
+  g_test_add_func ("/replay/ring", test_replay_ring);
+  return g_test_run ();
+}

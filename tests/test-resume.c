@@ -1,0 +1,210 @@
+/* Checkpoints: an interrupted and resumed run writes the same progress as an
+ * uninterrupted one (wall-clock columns aside); a damaged checkpoint is
+ * refused; the saved policy evaluates. */
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+static const char *experiment =
+  "[experiment]\nepochs = 30\nsteps_per_epoch = 300\neval_episodes = 2\ninitial_random_steps = 100\n"
+  "min_replay_size = 100\ncheckpoint_interval = 1\nseed = 3\n"
+  "[env]\nplugin = pendulum\n"
+  "[algorithm]\nplugin = sac-auto\nbatch_size = 64\nhidden_sizes = 64;64\n"
+  "[sampler]\nplugin = gaussian\nhidden_sizes = 64;64\n";
+
+static char *dir, *file, *reference;
+
+/* progress.csv without the wall-clock columns. */
+static char *
+progress_without_wall_clock (const char *run)
+{
+  g_autofree char *path = g_build_filename (run, "progress.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
+  GString *out = g_string_new (NULL);
+  for (guint r = 0; lines[r] && *lines[r]; r++)
+    {
+      g_auto (GStrv) cells = g_strsplit (lines[r], ",", -1);
+      for (guint c = 0; cells[c]; c++)
+        if (strcmp (header[c], "updates_per_s") != 0 && strcmp (header[c], "wall_s") != 0)
+          g_string_append_printf (out, "%s,", cells[c]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+read_status (const char *run)
+{
+  g_autofree char *path = g_build_filename (run, "status", NULL);
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return g_strstrip (text);
+}
+
+static void
+setup_reference (void)
+{
+  dir = srl_test_tmpdir ();
+  file = srl_test_write (dir, "resume.ini", experiment);
+  reference = g_build_filename (dir, "reference", NULL);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", file, "--out", reference, "-q", NULL);
+  if (status != 0)
+    g_error ("reference run failed: %s", err);
+  g_autofree char *s = read_status (reference);
+  g_assert_cmpstr (s, ==, "finished");
+}
+
+static void
+assert_same_progress (const char *run)
+{
+  g_autofree char *a = progress_without_wall_clock (reference);
+  g_autofree char *b = progress_without_wall_clock (run);
+  g_assert_cmpstr (a, ==, b);
+  /* Every epoch, each row complete. */
+  guint n;
+  g_autofree char *csv = g_build_filename (run, "progress.csv", NULL);
+  g_autofree double *epochs = srl_test_csv_column (csv, "epoch", &n);
+  g_assert_cmpuint (n, ==, 30);
+}
+
+static void
+test_interrupt_and_resume (void)
+{
+  g_autofree char *run = g_build_filename (dir, "interrupted", NULL);
+  g_autofree char *out = NULL;
+  /* Mid-epoch, twice, then to the end. */
+  g_assert_cmpint (srl_test_run (NULL, &out, NULL, "run", file, "--out", run, "-q", "--interrupt-after-steps", "430", NULL),
+                   ==, 130);
+  g_assert_nonnull (strstr (out, "--resume"));
+  g_autofree char *s1 = read_status (run);
+  g_assert_cmpstr (s1, ==, "interrupted");
+  g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", "--resume", run, "-q", "--interrupt-after-steps", "4321", NULL),
+                   ==, 130);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL);
+  if (status != 0)
+    g_error ("resume failed: %s", err);
+  g_autofree char *s2 = read_status (run);
+  g_assert_cmpstr (s2, ==, "finished");
+  assert_same_progress (run);
+}
+
+/* Start `softrl run` on the experiment in the background; once `wait_for`
+ * exists in the run directory, wait `delay_us` more and send `signal`.
+ * Returns the wait status. */
+static int
+run_and_signal (const char *run, const char *wait_for, gulong delay_us, int signal)
+{
+  const char *argv[] = { srl_test_bin (), "run", file, "--out", run, "-q", NULL };
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (run, wait_for, NULL);
+  for (int i = 0; i < 6000 && !g_file_test (path, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  g_usleep (delay_us);
+  kill (pid, signal);
+  int wstatus;
+  waitpid (pid, &wstatus, 0);
+  g_spawn_close_pid (pid);
+  return wstatus;
+}
+
+static void
+test_kill_and_resume (void)
+{
+  /* SIGKILL at an arbitrary moment: the run goes back to its last
+   * checkpoint, drops progress rows written after it, and still ends with
+   * the reference's numbers. */
+  g_autofree char *run = g_build_filename (dir, "killed", NULL);
+  /* The run lasts seconds: 0.2 s after its first checkpoint is mid-run. */
+  run_and_signal (run, "checkpoint.safetensors", 200000, SIGKILL);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL);
+  if (status != 0)
+    g_error ("resume after SIGKILL failed: %s", err);
+  assert_same_progress (run);
+}
+
+static void
+test_sigint (void)
+{
+  g_autofree char *run = g_build_filename (dir, "sigint", NULL);
+  int wstatus = run_and_signal (run, "progress.csv", 0, SIGINT);
+  g_assert_true (WIFEXITED (wstatus));
+  /* The run lasts seconds, so Ctrl-C lands mid-run: checkpoint and 130. */
+  g_assert_cmpint (WEXITSTATUS (wstatus), ==, 130);
+  g_autofree char *s = read_status (run);
+  g_assert_cmpstr (s, ==, "interrupted");
+  g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", "--resume", run, "-q", NULL), ==, 0);
+  assert_same_progress (run);
+}
+
+static void
+test_damaged_checkpoint_refused (void)
+{
+  g_autofree char *run = g_build_filename (dir, "damaged", NULL);
+  g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", file, "--out", run, "-q", "--interrupt-after-steps", "600", NULL),
+                   ==, 130);
+  g_autofree char *ckpt = g_build_filename (run, "checkpoint.safetensors", NULL);
+  g_autofree char *csv = g_build_filename (run, "progress.csv", NULL);
+  g_autofree char *bytes = NULL, *progress_before = NULL, *progress_after = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (ckpt, &bytes, &len, NULL));
+  g_assert_true (g_file_get_contents (csv, &progress_before, NULL, NULL));
+  bytes[len / 2] ^= 0x01;
+  g_assert_true (g_file_set_contents (ckpt, bytes, len, NULL));
+  g_autofree char *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, ckpt));
+  g_assert_nonnull (strstr (err, "checksum mismatch"));
+  /* Nothing was lost or rewritten. */
+  g_assert_true (g_file_get_contents (csv, &progress_after, NULL, NULL));
+  g_assert_cmpstr (progress_before, ==, progress_after);
+  /* Truncated: refused too. */
+  g_assert_true (g_file_set_contents (ckpt, bytes, len / 3, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, ckpt));
+}
+
+static void
+test_eval (void)
+{
+  g_autofree char *csv = g_build_filename (dir, "episodes.csv", NULL);
+  g_autofree char *out1 = NULL, *out2 = NULL;
+  g_assert_cmpint (srl_test_run (NULL, &out1, NULL, "eval", reference, "--episodes", "3", "--out", csv, NULL), ==, 0);
+  g_assert_cmpint (srl_test_run (NULL, &out2, NULL, "eval", reference, "--episodes", "3", NULL), ==, 0);
+  g_assert_cmpstr (out1, ==, out2); /* same seed, same episodes */
+  g_assert_nonnull (strstr (out1, "deterministic episodes: return mean"));
+  guint n;
+  g_autofree double *returns = srl_test_csv_column (csv, "return", &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_autofree double *lengths = srl_test_csv_column (csv, "length", &n);
+  g_assert_cmpfloat (lengths[0], ==, 200);
+  g_autofree char *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "eval", dir, NULL), !=, 0);
+  g_assert_nonnull (strstr (err, "not a run directory"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  setup_reference ();
+  g_test_add_func ("/resume/interrupt", test_interrupt_and_resume);
+  g_test_add_func ("/resume/sigkill", test_kill_and_resume);
+  g_test_add_func ("/resume/sigint", test_sigint);
+  g_test_add_func ("/resume/damaged-checkpoint", test_damaged_checkpoint_refused);
+  g_test_add_func ("/resume/eval", test_eval);
+  int status = g_test_run ();
+  srl_test_rmtree (dir);
+  return status;
+}
