@@ -314,3 +314,86 @@ srl_experiment_format (const SrlExperiment *x)
     srl_section_format (x->sampler, out);
   return g_string_free (out, FALSE);
 }
+
+SrlExperiment *
+srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
+                         GError **error)
+{
+  g_autofree char *config = g_build_filename (run_dir, SRL_RUN_CONFIG, NULL);
+  if (!g_file_test (config, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no %s)", run_dir, SRL_RUN_CONFIG);
+      return NULL;
+    }
+  return srl_experiment_load (registry, config, overrides, error);
+}
+
+const char *
+srl_experiment_file (const SrlExperiment *x)
+{
+  return x->file;
+}
+
+const SrlSection *
+srl_experiment_section (const SrlExperiment *x, const char *group)
+{
+  if (strcmp (group, "experiment") == 0)
+    return x->runner;
+  if (strcmp (group, "env") == 0)
+    return x->env;
+  if (strcmp (group, "algorithm") == 0)
+    return x->algorithm;
+  if (strcmp (group, "sampler") == 0)
+    return x->sampler;
+  g_return_val_if_reached (NULL);
+}
+
+const SrlEnvDescriptor *
+srl_experiment_env (const SrlExperiment *x)
+{
+  return x->env_descriptor;
+}
+
+const SrlAlgorithmDescriptor *
+srl_experiment_algorithm (const SrlExperiment *x)
+{
+  return x->algorithm_descriptor;
+}
+
+const SrlSamplerFactory *
+srl_experiment_sampler (const SrlExperiment *x)
+{
+  return x->sampler_descriptor ? &x->sampler_factory : NULL;
+}
+
+char *
+srl_find_data_file (const char *name, GError **error)
+{
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *user = g_getenv ("SOFTRL_DATA_PATH");
+  if (user)
+    {
+      g_auto (GStrv) parts = g_strsplit (user, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (guint i = 0; parts[i]; i++)
+        if (*parts[i])
+          g_ptr_array_add (dirs, g_strdup (parts[i]));
+    }
+  if (srl_running_uninstalled ())
+    g_ptr_array_add (dirs, g_strdup (SRL_ABS_TOP_SRCDIR));
+  g_ptr_array_add (dirs, g_strdup (SRL_PKGDATADIR));
+  GString *searched = g_string_new (NULL);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      char *path = g_build_filename (dirs->pdata[i], name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_string_free (searched, TRUE);
+          return path;
+        }
+      g_string_append_printf (searched, "%s%s", i ? ", " : "", path);
+      g_free (path);
+    }
+  g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "data file %s not found (looked for %s)", name, searched->str);
+  g_string_free (searched, TRUE);
+  return NULL;
+}

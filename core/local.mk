@@ -11,12 +11,14 @@ softrlincludedir = $(includedir)/softrl
 softrlinclude_HEADERS = \
 	core/include/softrl/softrl.h core/include/softrl/error.h core/include/softrl/rng.h core/include/softrl/param.h \
 	core/include/softrl/state.h core/include/softrl/nn.h core/include/softrl/replay.h core/include/softrl/plugin.h \
-	core/include/softrl/env.h core/include/softrl/sampler.h core/include/softrl/algorithm.h core/include/softrl/registry.h
+	core/include/softrl/env.h core/include/softrl/sampler.h core/include/softrl/algorithm.h core/include/softrl/registry.h \
+	core/include/softrl/experiment.h
 
 bin_PROGRAMS += core/softrl
 core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/cmd-env.c \
-	core/cmd-plugins.c core/cmd-bench.c
-core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS)
+	core/cmd-plugins.c core/cmd-bench.c core/plot.h core/plot.c
+core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
+core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = softrl.pc

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "srl-private.h"
+#include "experiment.h"
 
 typedef struct {
   const SrlPluginInfo *info;
@@ -407,8 +407,8 @@ find_build_dirs (const char *dir, GPtrArray *out)
     }
 }
 
-static gboolean
-running_uninstalled (void)
+gboolean
+srl_running_uninstalled (void)
 {
   char exe[PATH_MAX];
   ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
@@ -424,7 +424,7 @@ char **
 srl_registry_search_path (void)
 {
   GPtrArray *dirs = g_ptr_array_new ();
-  if (running_uninstalled ())
+  if (srl_running_uninstalled ())
     {
       find_build_dirs (SRL_ABS_TOP_BUILDDIR "/plugins", dirs);
       find_build_dirs (SRL_ABS_TOP_BUILDDIR "/envs", dirs);

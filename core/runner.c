@@ -180,15 +180,9 @@ SrlLoadedPolicy *
 srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
                        GError **error)
 {
-  g_autofree char *config = g_build_filename (run_dir, "config.ini", NULL);
-  g_autofree char *policy = g_build_filename (run_dir, "policy.safetensors", NULL);
-  if (!g_file_test (config, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no config.ini)", run_dir);
-      return NULL;
-    }
+  g_autofree char *policy = g_build_filename (run_dir, SRL_RUN_POLICY, NULL);
   g_autoptr (SrlLoadedPolicy) p = g_new0 (SrlLoadedPolicy, 1);
-  p->experiment = srl_experiment_load (registry, config, overrides, error);
+  p->experiment = srl_experiment_load_run (registry, run_dir, overrides, error);
   if (!p->experiment)
     return NULL;
   p->env = srl_env_new (p->experiment->env_descriptor, p->experiment->env, error);
@@ -317,7 +311,7 @@ run_log (SrlRun *r, const char *fmt, ...)
 static void
 write_status (SrlRun *r, const char *status)
 {
-  g_autofree char *path = g_build_filename (r->dir, "status", NULL);
+  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_STATUS, NULL);
   g_autofree char *text = g_strconcat (status, "\n", NULL);
   g_autoptr (GError) error = NULL;
   if (!srl_write_file_atomic (path, text, -1, &error))
@@ -409,7 +403,7 @@ static gboolean
 write_config (SrlRun *r, GError **error)
 {
   g_autofree char *text = srl_experiment_format (r->x);
-  g_autofree char *path = g_build_filename (r->dir, "config.ini", NULL);
+  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CONFIG, NULL);
   return srl_write_file_atomic (path, text, -1, error);
 }
 
@@ -445,8 +439,8 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     r->dir = g_strdup (options->out_dir);
   else
     r->dir = default_run_dir (*name ? name : base, srl_section_get_int (x->runner, "seed"));
-  g_autofree char *ckpt = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
-  g_autofree char *cfg = g_build_filename (r->dir, "config.ini", NULL);
+  g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
+  g_autofree char *cfg = g_build_filename (r->dir, SRL_RUN_CONFIG, NULL);
   if (g_file_test (ckpt, G_FILE_TEST_EXISTS) || g_file_test (cfg, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
@@ -499,7 +493,7 @@ save_policy (SrlRun *r, GError **error)
   g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
   add_meta (r, w);
   r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_POLICY);
-  g_autofree char *path = g_build_filename (r->dir, "policy.safetensors", NULL);
+  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_POLICY, NULL);
   return srl_state_writer_write (w, path, error);
 }
 
@@ -515,7 +509,7 @@ save_checkpoint (SrlRun *r, GError **error)
   double wall = wall_seconds (r);
   g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
   add_meta (r, w);
-  srl_state_writer_set_prefix (w, "runner.");
+  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_RUNNER);
   srl_state_writer_put_i64_value (w, "epoch", r->epoch);
   srl_state_writer_put_i64_value (w, "step_in_epoch", r->step_in_epoch);
   srl_state_writer_put_i64_value (w, "total_steps", r->total_steps);
@@ -537,13 +531,13 @@ save_checkpoint (SrlRun *r, GError **error)
   put_rng (w, "rng_env", &r->rng_env);
   srl_state_writer_put_f64 (w, "obs", r->agent->obs, r->agent->obs_dim);
   srl_state_writer_put_f32 (w, "memory", r->agent->memory, r->agent->memory_size);
-  srl_state_writer_set_prefix (w, "env.");
+  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_ENV);
   srl_env_save (r->env, w);
-  srl_state_writer_set_prefix (w, "algorithm.");
+  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_ALGORITHM);
   r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_FULL);
   srl_state_writer_set_prefix (w, "");
-  srl_replay_save (r->replay, w, "replay.");
-  g_autofree char *path = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
+  srl_replay_save (r->replay, w, SRL_CHECKPOINT_REPLAY);
+  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   if (!srl_state_writer_write (w, path, error))
     return FALSE;
   return save_policy (r, error);
@@ -552,12 +546,12 @@ save_checkpoint (SrlRun *r, GError **error)
 static gboolean
 load_checkpoint (SrlRun *r, GError **error)
 {
-  g_autofree char *path = g_build_filename (r->dir, "checkpoint.safetensors", NULL);
+  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, error);
   if (!rd)
     return FALSE;
   gint64 need_reset, n_recent, progress_rows;
-  srl_state_reader_set_prefix (rd, "runner.");
+  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_RUNNER);
   if (!srl_state_reader_get_i64_value (rd, "epoch", &r->epoch, error)
       || !srl_state_reader_get_i64_value (rd, "step_in_epoch", &r->step_in_epoch, error)
       || !srl_state_reader_get_i64_value (rd, "total_steps", &r->total_steps, error)
@@ -581,19 +575,19 @@ load_checkpoint (SrlRun *r, GError **error)
     return FALSE;
   r->need_reset = need_reset != 0;
   r->n_recent = n_recent;
-  srl_state_reader_set_prefix (rd, "env.");
+  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_ENV);
   if (!srl_env_load (r->env, rd, error))
     return FALSE;
-  srl_state_reader_set_prefix (rd, "algorithm.");
+  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_ALGORITHM);
   if (!r->agent->descriptor->load (r->agent->algorithm, rd, SRL_SAVE_FULL, error))
     return FALSE;
   srl_state_reader_set_prefix (rd, "");
-  if (!srl_replay_load (r->replay, rd, "replay.", error))
+  if (!srl_replay_load (r->replay, rd, SRL_CHECKPOINT_REPLAY, error))
     return FALSE;
 
   /* progress.csv: keep the rows the checkpoint knows about; later rows (from
    * after a crash) are written again by the resumed run. */
-  g_autofree char *csv_path = g_build_filename (r->dir, "progress.csv", NULL);
+  g_autofree char *csv_path = g_build_filename (r->dir, SRL_RUN_PROGRESS, NULL);
   g_autofree char *csv = NULL;
   if (progress_rows > 0 && !g_file_get_contents (csv_path, &csv, NULL, NULL))
     {
@@ -621,8 +615,8 @@ SrlRun *
 srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
                 const SrlRunOptions *options, GError **error)
 {
-  g_autofree char *config = g_build_filename (run_dir, "config.ini", NULL);
-  g_autofree char *ckpt = g_build_filename (run_dir, "checkpoint.safetensors", NULL);
+  g_autofree char *config = g_build_filename (run_dir, SRL_RUN_CONFIG, NULL);
+  g_autofree char *ckpt = g_build_filename (run_dir, SRL_RUN_CHECKPOINT, NULL);
   if (!g_file_test (config, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no config.ini)", run_dir);
@@ -801,7 +795,7 @@ end_epoch (SrlRun *r, GError **error)
       g_string_append (csv, r->rows->pdata[i]);
       g_string_append_c (csv, '\n');
     }
-  g_autofree char *csv_path = g_build_filename (r->dir, "progress.csv", NULL);
+  g_autofree char *csv_path = g_build_filename (r->dir, SRL_RUN_PROGRESS, NULL);
   gboolean ok = srl_write_file_atomic (csv_path, csv->str, csv->len, error);
   g_string_free (csv, TRUE);
   if (!ok)

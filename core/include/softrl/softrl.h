@@ -19,5 +19,6 @@
 #include <softrl/sampler.h>
 #include <softrl/algorithm.h>
 #include <softrl/registry.h>
+#include <softrl/experiment.h>
 
 #endif
