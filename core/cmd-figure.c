@@ -413,7 +413,7 @@ srl_cmd_figure (int argc, char **argv)
 
   /* Draw: a square landscape panel on the left, the Q panels stacked on the right. */
   const double W = 1200, H = 900, left = 80, bottom = 70, side = 740;
-  const double gap = 50, q_side = MIN (220.0, (side - gap * (n_states - 1)) / MAX (n_states, 1));
+  const double gap = 62, q_side = MIN (220.0, (side - gap * (n_states - 1)) / MAX (n_states, 1));
   if (!srl_plot_begin (out, (int) W, (int) H, &error))
     {
       srl_cli_error ("figure: %s", error->message);

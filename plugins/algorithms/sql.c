@@ -53,7 +53,7 @@
 
 static const SrlParamSpec sql_params[] = {
   SRL_PARAM_INT ("batch_size", "64", 1, 1e6, "states per minibatch (appendix C.1: 64)"),
-  SRL_PARAM_DOUBLE ("discount", "0.99", 0, 1, "discount γ"),
+  SRL_PARAM_DOUBLE ("discount", "0.99", 0, 1, "discount γ (the reference code's 0.99; C.1 gives none)"),
   SRL_PARAM_DOUBLE ("q_lr", "1e-3", 0, 1, "Adam learning rate of the Q-function (C.1: 0.001)"),
   SRL_PARAM_DOUBLE ("policy_lr", "1e-4", 0, 1, "Adam learning rate of the sampling network (C.1: 0.0001)"),
   SRL_PARAM_INT_LIST ("hidden_sizes", "200;200", 1, 65536, "hidden ReLU units of the Q-function (C.1: 2 × 200)"),
