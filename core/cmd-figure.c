@@ -468,7 +468,8 @@ srl_cmd_figure (int argc, char **argv)
       plwidth (1);
       gboolean last = k == n_states - 1;
       plbox (last ? "bcnst" : "bcst", 1.0, 4, "bcnstv", 1.0, 4);
-      g_autofree char *label = g_strdup_printf ("Q at s = (%g, %g)", sxy[2 * k], sxy[2 * k + 1]);
+      g_autofree char *label = g_strdup_printf ("%s at s = (%g, %g)", have_q ? "Q" : "actions", sxy[2 * k],
+                                                sxy[2 * k + 1]);
       pllab (last ? "action x" : "", "action y", label);
       if (have_q)
         contours (qd + (gsize) k * QN, as, as, Q_GRID, Q_LEVELS, TRUE);
