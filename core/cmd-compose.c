@@ -61,9 +61,9 @@ srl_cmd_compose (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("RUNDIR RUNDIR... --out DIR");
   g_option_context_set_summary (
     ctx, "Compose sql runs (thesis chapter 6): train a new sampler offline, on the union of the runs'\n"
-         "replay buffers and without environment steps, to sample from exp(Q_Σ/α) where Q_Σ is the\n"
-         "mean (or sum) of the runs' soft Q-functions.  The environment and the sampler's settings are\n"
-         "the first run's; --set changes them (say, the environment's reward for evaluation).");
+         "replay buffers and without environment steps, to sample from exp(Q_sum / alpha) where Q_sum\n"
+         "is the mean (or sum) of the runs' soft Q-functions.  The environment and the sampler's\n"
+         "settings are the first run's; --set changes them (say, the environment's reward for evaluation).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))

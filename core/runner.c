@@ -473,8 +473,7 @@ fill_replay (SrlRun *r, GError **error)
       run_log (r, "replay buffer: %" G_GSIZE_FORMAT " transitions from %s", n, runs[i]);
     }
   if (r->offline_updates > 0 && srl_replay_size (r->replay) == 0)
-    return srl_section_error (r->x->runner, "offline_updates", error,
-                              "an offline run trains on saved transitions: name runs in [experiment] replay_from");
+    return srl_section_error (r->x->runner, "replay_from", error, "these runs saved no transitions to train on");
   return TRUE;
 }
 
@@ -493,6 +492,14 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     r->dir = g_strdup (options->out_dir);
   else
     r->dir = default_run_dir (*name ? name : base, srl_section_get_int (x->runner, "seed"));
+  const char *const *replay_from = srl_section_get_string_list (x->runner, "replay_from", NULL);
+  if (srl_section_get_int (x->runner, "offline_updates") > 0 && !(replay_from && replay_from[0]))
+    {
+      srl_section_error (x->runner, "offline_updates", error,
+                         "an offline run trains on saved transitions: name runs in [experiment] replay_from");
+      r->x = NULL;
+      return NULL;
+    }
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   g_autofree char *cfg = g_build_filename (r->dir, SRL_RUN_CONFIG, NULL);
   if (g_file_test (ckpt, G_FILE_TEST_EXISTS) || g_file_test (cfg, G_FILE_TEST_EXISTS))

@@ -384,6 +384,12 @@ test_compose_refused (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (srl_test_run (NULL, NULL, &err, "compose", run_x, "--out", out, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "two or more run directories"));
+  /* An offline run needs saved transitions. */
+  g_autofree char *ini = tiny_experiment ("offline-empty", "plugin = point", NULL, "offline_updates = 10");
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", ini, "--out", out, "-q", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "[experiment] offline_updates: an offline run trains on saved transitions"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
 }
 
 static void
