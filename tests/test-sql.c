@@ -105,13 +105,16 @@ test_bandwidth (void)
   float same[6] = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f }, ds[9], ws[9];
   sql_pairwise_sq_dist (same, 3, same, 3, 2, ds);
   g_assert_cmpfloat (sql_kernel_bandwidth (ds, 3, 3, ws), ==, SQL_MIN_BANDWIDTH);
-  /* Random sets against a sorted median, even and odd counts, with ties. */
+  /* Random sets against a sorted median, even and odd counts, with ties,
+   * small and as large as the multi-goal task's 100 × 100. */
   SrlRng rng;
   srl_rng_init (&rng, 3);
-  for (guint trial = 0; trial < 200; trial++)
+  g_autofree float *dist = g_new (float, 101 * 101), *w = g_new (float, 101 * 101);
+  g_autofree float *sorted = g_new (float, 101 * 101);
+  for (guint trial = 0; trial < 300; trial++)
     {
-      guint m = 1 + (guint) srl_rng_below (&rng, 12), k = 1 + (guint) srl_rng_below (&rng, 12);
-      float dist[144], w[144], sorted[144];
+      guint top = trial < 200 ? 12 : 101;
+      guint m = 1 + (guint) srl_rng_below (&rng, top), k = 1 + (guint) srl_rng_below (&rng, top);
       for (guint i = 0; i < m * k; i++)
         dist[i] = trial % 3 == 0 ? (float) srl_rng_below (&rng, 4) : (float) srl_rng_uniform (&rng);
       memcpy (sorted, dist, m * k * sizeof (float));

@@ -33,39 +33,60 @@ sql_pairwise_sq_dist (const float *x, guint m, const float *y, guint k, guint d,
       }
 }
 
-/* The element of rank `r` (0-based) of v[0..n), reordering v so that every
- * element left of position r is ≤ it and every element right of it ≥ it
- * (Wirth's selection). */
-static float
-select_rank (float *v, gssize n, gssize r)
+static inline void
+swap_floats (float *v, gssize i, gssize j)
 {
-  gssize lo = 0, hi = n - 1;
-  while (lo < hi)
+  float t = v[i];
+  v[i] = v[j];
+  v[j] = t;
+}
+
+/* Reorder v[left..right] so that v[r] is the element of that rank, every
+ * element left of it ≤ it and every element right of it ≥ it (Floyd and
+ * Rivest's SELECT, 1975: partition around a pivot from a sample first, so
+ * large arrays need about 1.5 comparisons per element). */
+static void
+select_rank (float *v, gssize left, gssize right, gssize r)
+{
+  while (right > left)
     {
-      float pivot = v[r];
-      gssize i = lo, j = hi;
-      do
+      if (right - left > 600)
         {
+          /* Narrow the range with a recursive selection on a sample. */
+          double n = right - left + 1, i = r - left + 1, z = log (n);
+          double sample = 0.5 * exp (2 * z / 3);
+          double sd = 0.5 * sqrt (z * sample * (n - sample) / n) * (i - n / 2 < 0 ? -1 : 1);
+          gssize lo = MAX (left, (gssize) (r - i * sample / n + sd));
+          gssize hi = MIN (right, (gssize) (r + (n - i) * sample / n + sd));
+          select_rank (v, lo, hi, r);
+        }
+      float pivot = v[r];
+      gssize i = left, j = right;
+      swap_floats (v, left, r);
+      if (v[right] > pivot)
+        swap_floats (v, right, left);
+      while (i < j)
+        {
+          swap_floats (v, i, j);
+          i++;
+          j--;
           while (v[i] < pivot)
             i++;
-          while (pivot < v[j])
+          while (v[j] > pivot)
             j--;
-          if (i <= j)
-            {
-              float t = v[i];
-              v[i] = v[j];
-              v[j] = t;
-              i++;
-              j--;
-            }
         }
-      while (i <= j);
-      if (j < r)
-        lo = i;
-      if (r < i)
-        hi = j;
+      if (v[left] == pivot)
+        swap_floats (v, left, j);
+      else
+        {
+          j++;
+          swap_floats (v, j, right);
+        }
+      if (j <= r)
+        left = j + 1;
+      if (r <= j)
+        right = j - 1;
     }
-  return v[r];
 }
 
 float
@@ -73,7 +94,8 @@ sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work)
 {
   gsize n = (gsize) m * k;
   memcpy (work, dist_sq, n * sizeof (float));
-  float median = select_rank (work, n, n / 2);
+  select_rank (work, 0, (gssize) n - 1, (gssize) (n / 2));
+  float median = work[n / 2];
   if (n % 2 == 0)
     {
       /* The other middle value is the largest of those left of n/2. */
