@@ -17,7 +17,7 @@ srl_cmd_run (int argc, char **argv)
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "continue the run in DIR from its checkpoint", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr (the run's log.txt still has it)", NULL },
     { "interrupt-after-steps", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &interrupt_after,
-      "act as if Ctrl-C came after N environment steps (for tests)", "N" },
+      "act as if Ctrl-C came after N environment steps, or N updates of an offline run (tests)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("EXPERIMENT.ini | --resume RUNDIR");
@@ -64,12 +64,19 @@ srl_cmd_run (int argc, char **argv)
       srl_cli_error ("%s", error->message);
       return srl_cli_status (error);
     }
+  return srl_cli_train (run, NULL);
+}
+
+int
+srl_cli_train (SrlRun *run, const char *note)
+{
+  g_autoptr (GError) error = NULL;
   srl_run_install_signal_handlers ();
   SrlRunResult result = srl_run_train (run, &error);
   switch (result)
     {
     case SRL_RUN_FINISHED:
-      printf ("results: %s\n", srl_run_dir (run));
+      printf ("results: %s%s\n", srl_run_dir (run), note ? note : "");
       return SRL_EXIT_OK;
     case SRL_RUN_INTERRUPTED:
       printf ("interrupted; continue with: softrl run --resume %s\n", srl_run_dir (run));

@@ -21,12 +21,17 @@ SrlRegistry *srl_cli_registry (gboolean quiet_refusals);
 void srl_cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Exit status for an error: usage for configuration errors, failure otherwise. */
 int srl_cli_status (const GError *error);
+/* Train `run` with Ctrl-C handling, report how it ended ("results: DIR" and
+ * `note`, or how to resume) and return the exit status (cmd-run.c). */
+int srl_cli_train (SrlRun *run, const char *note);
 
 int srl_cmd_run (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
 int srl_cmd_env (int argc, char **argv);
 int srl_cmd_plugins (int argc, char **argv);
 int srl_cmd_bench (int argc, char **argv);
+int srl_cmd_compose (int argc, char **argv);
+int srl_cmd_figure (int argc, char **argv);
 
 G_END_DECLS
 

@@ -17,6 +17,9 @@ const SrlParamSpec srl_experiment_params[] = {
   SRL_PARAM_INT ("max_path_length", "0", 0, 1e9, "time limit of an episode (0: the environment's own)"),
   SRL_PARAM_INT ("replay_capacity", "1000000", 1, 1e10, "transitions the replay buffer keeps"),
   SRL_PARAM_INT ("checkpoint_interval", "10", 0, 1e9, "epochs between checkpoints (0: only at the end and on Ctrl-C)"),
+  SRL_PARAM_PATH_LIST ("replay_from", "", "run directories whose replay buffers fill this run's before it starts"),
+  SRL_PARAM_INT ("offline_updates", "0", 0, 1e12,
+                 "> 0: an offline run of this many updates per epoch on the replay buffer, without environment steps"),
   SRL_PARAM_END
 };
 

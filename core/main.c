@@ -14,6 +14,8 @@ static const struct {
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
   { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
   { "bench", srl_cmd_bench, "benchmark gradient updates against the sgemm roofline" },
+  { "compose", srl_cmd_compose, "compose sql runs' soft Q-functions into a new policy, offline" },
+  { "figure", srl_cmd_figure, "draw thesis Figure 3.2 for a run on a 2-D environment" },
 };
 
 void

@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <plplot.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -82,6 +83,10 @@ srl_plot_end (GError **error)
   g_return_val_if_fail (final_path != NULL, FALSE);
   plend ();
   gboolean ok = TRUE;
+  /* mkstemp made the file private; a figure gets the usual 0666 & ~umask. */
+  mode_t mask = umask (0);
+  umask (mask);
+  g_chmod (temp_path, 0666 & ~mask);
   if (g_rename (temp_path, final_path) != 0)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot move the figure into place: %s", final_path,

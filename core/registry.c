@@ -142,7 +142,8 @@ check_descriptor (const SrlPluginInfo *d, GError **error)
   gsize need = 0;
   switch (d->kind)
     {
-    case SRL_KIND_ALGORITHM: need = sizeof (SrlAlgorithmDescriptor); break;
+    /* ABI 1.0's algorithm descriptor ended before q_values (1.1). */
+    case SRL_KIND_ALGORITHM: need = G_STRUCT_OFFSET (SrlAlgorithmDescriptor, q_values); break;
     case SRL_KIND_SAMPLER: need = sizeof (SrlSamplerDescriptor); break;
     case SRL_KIND_ENV: need = sizeof (SrlEnvDescriptor); break;
     default:
@@ -520,4 +521,14 @@ srl_registry_closest (const SrlRegistry *r, SrlKind kind, const char *name)
   for (guint i = 0; i < all->len; i++)
     names[i] = ((const SrlPluginInfo *) all->pdata[i])->name;
   return srl_closest_name (name, names, all->len);
+}
+
+gboolean
+srl_algorithm_q_values (const SrlAlgorithmDescriptor *d, gpointer algorithm, guint n, const float *obs,
+                        const float *act, float *q)
+{
+  g_return_val_if_fail (d != NULL && algorithm != NULL, FALSE);
+  if (!SRL_DESCRIPTOR_HAS (d, SrlAlgorithmDescriptor, q_values) || !d->q_values)
+    return FALSE;
+  return d->q_values (algorithm, n, obs, act, q);
 }

@@ -108,9 +108,18 @@ to_float (const double *in, float *out, guint n)
 void
 srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep)
 {
+  srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL);
+}
+
+void
+srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
+                            SrlObserveFunc observe, gpointer data)
+{
   memset (ep, 0, sizeof *ep);
   memset (a->memory, 0, a->memory_size * sizeof (float));
   srl_env_reset (env, rng, a->obs);
+  if (observe)
+    observe (a->obs, a->obs_dim, data);
   while (ep->length < max_steps)
     {
       to_float (a->obs, a->obs_f, a->obs_dim);
@@ -124,6 +133,8 @@ srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint
           ep->invalid = TRUE;
           break;
         }
+      if (observe)
+        observe (a->obs, a->obs_dim, data);
       ep->ret += reward;
       if (status == SRL_STEP_TERMINATED)
         {
@@ -222,6 +233,7 @@ struct _SrlRun {
   guint64 seed;
   gint64 epochs, steps_per_epoch, eval_episodes, initial_random_steps, min_replay_size, gradient_steps;
   gint64 checkpoint_interval;
+  gint64 offline_updates; /* > 0: updates per epoch of an offline run (no environment steps) */
   gboolean eval_deterministic;
   guint max_path_length;
 
@@ -355,6 +367,7 @@ run_setup (SrlRun *r, GError **error)
   r->min_replay_size = srl_section_get_int (x->runner, "min_replay_size");
   r->gradient_steps = srl_section_get_int (x->runner, "gradient_steps");
   r->checkpoint_interval = srl_section_get_int (x->runner, "checkpoint_interval");
+  r->offline_updates = srl_section_get_int (x->runner, "offline_updates");
   const char *name = srl_section_get_string (x->runner, "name");
   if (!*name)
     {
@@ -424,6 +437,46 @@ default_run_dir (const char *name, guint64 seed)
   return dir;
 }
 
+/* [experiment] replay_from: append every transition of the named runs'
+ * replay buffers (oldest first, run by run) to this run's.  An offline run
+ * needs some. */
+static gboolean
+fill_replay (SrlRun *r, GError **error)
+{
+  guint n_runs = 0;
+  const char *const *runs = srl_section_get_string_list (r->x->runner, "replay_from", &n_runs);
+  guint O = srl_replay_obs_dim (r->replay), A = srl_replay_act_dim (r->replay);
+  g_autofree float *obs = g_new (float, O), *act = g_new (float, MAX (A, 1)), *next = g_new (float, O);
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *path = g_build_filename (runs[i], SRL_RUN_CHECKPOINT, NULL);
+      g_autoptr (GError) local = NULL;
+      g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, &local);
+      gint64 capacity = 0;
+      if (!rd || !srl_state_reader_get_i64_value (rd, SRL_CHECKPOINT_REPLAY "capacity", &capacity, &local))
+        return srl_section_error (r->x->runner, "replay_from", error, "%s", local->message);
+      g_autoptr (SrlReplay) theirs = srl_replay_new (MAX (capacity, 1), O, A);
+      if (!srl_replay_load (theirs, rd, SRL_CHECKPOINT_REPLAY, &local))
+        return srl_section_error (r->x->runner, "replay_from", error, "%s", local->message);
+      gsize n = srl_replay_size (theirs);
+      if (srl_replay_size (r->replay) + n > srl_replay_capacity (r->replay))
+        return srl_section_error (r->x->runner, "replay_from", error,
+                                  "%" G_GSIZE_FORMAT " transitions do not fit replay_capacity %" G_GSIZE_FORMAT,
+                                  srl_replay_size (r->replay) + n, srl_replay_capacity (r->replay));
+      for (gsize t = 0; t < n; t++)
+        {
+          float rew;
+          gboolean terminal, truncated;
+          srl_replay_get (theirs, t, obs, act, &rew, next, &terminal, &truncated);
+          srl_replay_add (r->replay, obs, act, rew, next, terminal, truncated);
+        }
+      run_log (r, "replay buffer: %" G_GSIZE_FORMAT " transitions from %s", n, runs[i]);
+    }
+  if (r->offline_updates > 0 && srl_replay_size (r->replay) == 0)
+    return srl_section_error (r->x->runner, "replay_from", error, "these runs saved no transitions to train on");
+  return TRUE;
+}
+
 SrlRun *
 srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions *options, GError **error)
 {
@@ -439,6 +492,14 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     r->dir = g_strdup (options->out_dir);
   else
     r->dir = default_run_dir (*name ? name : base, srl_section_get_int (x->runner, "seed"));
+  const char *const *replay_from = srl_section_get_string_list (x->runner, "replay_from", NULL);
+  if (srl_section_get_int (x->runner, "offline_updates") > 0 && !(replay_from && replay_from[0]))
+    {
+      srl_section_error (x->runner, "offline_updates", error,
+                         "an offline run trains on saved transitions: name runs in [experiment] replay_from");
+      r->x = NULL;
+      return NULL;
+    }
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   g_autofree char *cfg = g_build_filename (r->dir, SRL_RUN_CONFIG, NULL);
   if (g_file_test (ckpt, G_FILE_TEST_EXISTS) || g_file_test (cfg, G_FILE_TEST_EXISTS))
@@ -456,7 +517,7 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
       r->x = NULL;
       return NULL;
     }
-  if (!run_setup (r, error) || !write_config (r, error))
+  if (!run_setup (r, error) || !fill_replay (r, error) || !write_config (r, error))
     return NULL;
   write_status (r, "running");
   return g_steal_pointer (&r);
@@ -648,17 +709,20 @@ progress_line (SrlRun *r)
   if (!r->tty || r->options.quiet)
     return;
   double elapsed = srl_now () - r->started;
-  gint64 done_here = r->total_steps - r->steps_at_start;
-  gint64 total = r->epochs * r->steps_per_epoch;
-  double eta = done_here > 0 ? elapsed / done_here * (total - r->total_steps) : 0;
+  gboolean offline = r->offline_updates > 0;
+  gint64 done = offline ? r->total_updates : r->total_steps;
+  gint64 done_here = done - r->steps_at_start;
+  gint64 total = r->epochs * (offline ? r->offline_updates : r->steps_per_epoch);
+  double eta = done_here > 0 ? elapsed / done_here * (total - done) : 0;
   double recent = 0;
   gint64 n = MIN (r->n_recent, RECENT_RETURNS);
   for (gint64 i = 0; i < n; i++)
     recent += r->recent[i];
   g_autofree char *ret = n ? g_strdup_printf ("%.1f", recent / n) : g_strdup ("-");
-  fprintf (stderr, "\r\033[Kepoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  steps %" G_GINT64_FORMAT
+  fprintf (stderr, "\r\033[Kepoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s %" G_GINT64_FORMAT
                    "  return %s  left %dm%02ds",
-           MIN (r->epoch + 1, r->epochs), r->epochs, r->total_steps, ret, (int) (eta / 60), (int) fmod (eta, 60));
+           MIN (r->epoch + 1, r->epochs), r->epochs, offline ? "updates" : "steps", done, ret, (int) (eta / 60),
+           (int) fmod (eta, 60));
   fflush (stderr);
 }
 
@@ -671,6 +735,34 @@ end_episode (SrlRun *r)
   r->recent[r->n_recent % RECENT_RETURNS] = r->episode_return;
   r->n_recent++;
   r->need_reset = TRUE;
+}
+
+/* `n` gradient updates, their statistics summed into the epoch's. */
+static gboolean
+run_updates (SrlRun *r, gint64 n, GError **error)
+{
+  SrlAgent *a = r->agent;
+  double t0 = srl_now ();
+  for (gint64 g = 0; g < n; g++)
+    {
+      if (!a->descriptor->update (a->algorithm, r->replay, r->stat_values, error))
+        return FALSE;
+      for (guint i = 0; i < r->n_stats; i++)
+        {
+          if (!isfinite (r->stat_values[i]))
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+                           "update %" G_GINT64_FORMAT " (step %" G_GINT64_FORMAT "): %s is %g; training diverged",
+                           r->total_updates + 1, r->total_steps, r->stats[i].name, r->stat_values[i]);
+              return FALSE;
+            }
+          r->stat_sums[i] += r->stat_values[i];
+        }
+      r->total_updates++;
+      r->epoch_updates++;
+    }
+  r->epoch_update_seconds += srl_now () - t0;
+  return TRUE;
 }
 
 static gboolean
@@ -711,28 +803,7 @@ train_step (SrlRun *r, GError **error)
         end_episode (r);
     }
   if ((gint64) srl_replay_size (r->replay) >= r->min_replay_size)
-    {
-      double t0 = srl_now ();
-      for (gint64 g = 0; g < r->gradient_steps; g++)
-        {
-          if (!a->descriptor->update (a->algorithm, r->replay, r->stat_values, error))
-            return FALSE;
-          for (guint i = 0; i < r->n_stats; i++)
-            {
-              if (!isfinite (r->stat_values[i]))
-                {
-                  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
-                               "update %" G_GINT64_FORMAT " (step %" G_GINT64_FORMAT "): %s is %g; training diverged",
-                               r->total_updates + 1, r->total_steps, r->stats[i].name, r->stat_values[i]);
-                  return FALSE;
-                }
-              r->stat_sums[i] += r->stat_values[i];
-            }
-          r->total_updates++;
-          r->epoch_updates++;
-        }
-      r->epoch_update_seconds += srl_now () - t0;
-    }
+    return run_updates (r, r->gradient_steps, error);
   return TRUE;
 }
 
@@ -826,30 +897,44 @@ end_epoch (SrlRun *r, GError **error)
 SrlRunResult
 srl_run_train (SrlRun *r, GError **error)
 {
+  /* An offline run's loop counts updates where an online run counts
+   * environment steps. */
+  gboolean offline = r->offline_updates > 0;
+  gint64 per_epoch = offline ? r->offline_updates : r->steps_per_epoch;
   r->started = srl_now ();
-  r->steps_at_start = r->total_steps;
+  r->steps_at_start = offline ? r->total_updates : r->total_steps;
   if (r->epoch == 0 && r->step_in_epoch == 0)
-    run_log (r, "run %s: %s on %s, %" G_GINT64_FORMAT " epochs of %" G_GINT64_FORMAT " steps, seed %" G_GUINT64_FORMAT,
-             r->dir, r->x->algorithm_descriptor->info.name, r->x->env_descriptor->info.name, r->epochs,
-             r->steps_per_epoch, r->seed);
+    {
+      if (offline)
+        run_log (r, "run %s: %s on %s, offline: %" G_GINT64_FORMAT " epochs of %" G_GINT64_FORMAT
+                    " updates on %" G_GSIZE_FORMAT " saved transitions, no environment steps, seed %" G_GUINT64_FORMAT,
+                 r->dir, r->x->algorithm_descriptor->info.name, r->x->env_descriptor->info.name, r->epochs, per_epoch,
+                 srl_replay_size (r->replay), r->seed);
+      else
+        run_log (r, "run %s: %s on %s, %" G_GINT64_FORMAT " epochs of %" G_GINT64_FORMAT " steps, seed %" G_GUINT64_FORMAT,
+                 r->dir, r->x->algorithm_descriptor->info.name, r->x->env_descriptor->info.name, r->epochs, per_epoch,
+                 r->seed);
+    }
   g_autoptr (GError) local = NULL;
   double last_line = 0;
   while (r->epoch < r->epochs)
     {
-      while (r->step_in_epoch < r->steps_per_epoch)
+      while (r->step_in_epoch < per_epoch)
         {
-          gboolean forced = r->options.interrupt_after_steps > 0 && r->total_steps >= r->options.interrupt_after_steps;
+          gboolean forced = r->options.interrupt_after_steps > 0
+                            && (offline ? r->total_updates : r->total_steps) >= r->options.interrupt_after_steps;
           if (stop_requested || forced)
             {
               clear_progress_line (r);
               if (!save_checkpoint (r, &local))
                 goto failed;
               write_status (r, "interrupted");
-              run_log (r, "interrupted at step %" G_GINT64_FORMAT "; checkpoint written; continue with "
-                          "`softrl run --resume %s`", r->total_steps, r->dir);
+              run_log (r, "interrupted at %s %" G_GINT64_FORMAT "; checkpoint written; continue with "
+                          "`softrl run --resume %s`", offline ? "update" : "step",
+                       offline ? r->total_updates : r->total_steps, r->dir);
               return SRL_RUN_INTERRUPTED;
             }
-          if (!train_step (r, &local))
+          if (!(offline ? run_updates (r, 1, &local) : train_step (r, &local)))
             goto failed;
           r->step_in_epoch++;
           double now = srl_now ();

@@ -48,6 +48,11 @@ double srl_returns_mean_length (const SrlReturns *returns);
  * values land in agent->info. */
 void srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
                         SrlEpisode *episode);
+/* The same, calling `observe` with the first observation and each one after
+ * a valid step (paths for figures). */
+typedef void (*SrlObserveFunc) (const double *obs, guint obs_dim, gpointer data);
+void srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
+                                 SrlEpisode *episode, SrlObserveFunc observe, gpointer data);
 
 /* Load a run directory's configuration and its policy for evaluation. */
 typedef struct {
@@ -69,7 +74,8 @@ typedef enum {
 
 typedef struct {
   const char *out_dir;          /* NULL: runs/NAME-seedN-TIMESTAMP */
-  gint64 interrupt_after_steps; /* > 0: behave as if Ctrl-C came after this many total steps (tests) */
+  gint64 interrupt_after_steps; /* > 0: behave as if Ctrl-C came after this many total steps (updates for an
+                                   offline run; tests) */
   gboolean quiet;               /* no progress line or log lines on stderr */
 } SrlRunOptions;
 

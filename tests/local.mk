@@ -35,8 +35,14 @@ tests_test_resume_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-learning
 tests_test_learning_LDADD = $(TEST_LDADD)
 
+check_PROGRAMS += tests/test-sql
+tests_test_sql_SOURCES = tests/test-sql.c plugins/algorithms/sql-math.c plugins/algorithms/sql-math.h
+tests_test_sql_CFLAGS = $(AM_CFLAGS)
+tests_test_sql_LDADD = $(TEST_LDADD)
+
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning
+TESTS += tests/test-sql
 
 # Plugins made to be refused (or accepted twice) by the registry tests.
 TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -7,7 +7,8 @@
  *                 save and load, destroy;
  *   algorithms:   with every sampler they accept: create, act in each mode,
  *                 update, save and load (the next update is identical), policy
- *                 save and load, destroy. */
+ *                 save and load (the same actions and, when offered, the same
+ *                 Q-values), destroy. */
 #include <math.h>
 
 #include "testutil.h"
@@ -420,6 +421,24 @@ test_algorithm (gconstpointer data)
   memset (memory, 0, MAX (memory_size, 1) * sizeof (float));
   d->act (c, &r2, SRL_ACT_DETERMINISTIC, obs, 0, memory, agent2, env2);
   g_assert_cmpmem (agent, sizeof agent, agent2, sizeof agent2);
+  /* The optional soft Q-function: finite, any number of rows, and part of
+   * the policy state (figures read it from policy files). */
+  {
+    const guint n = 300;
+    g_autofree float *qo = g_new (float, n * O), *qa = g_new (float, n * A);
+    g_autofree float *qb = g_new (float, n), *qc = g_new (float, n);
+    srl_rng_fill_normal (&rng, qo, n * O);
+    srl_rng_fill_uniform (&rng, qa, n * A, -1, 1);
+    gboolean has_b = srl_algorithm_q_values (d, b, n, qo, qa, qb);
+    gboolean has_c = srl_algorithm_q_values (d, c, n, qo, qa, qc);
+    g_assert_cmpint (has_b, ==, has_c);
+    if (has_b)
+      {
+        for (guint i = 0; i < n; i++)
+          g_assert_true (isfinite (qb[i]));
+        g_assert_cmpmem (qb, n * sizeof (float), qc, n * sizeof (float));
+      }
+  }
   d->destroy (a);
   d->destroy (b);
   d->destroy (c);

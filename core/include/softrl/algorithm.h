@@ -85,7 +85,20 @@ typedef struct {
   /* Optional: floating-point operations of the matrix products of one
    * update, for `softrl bench` to compare against the sgemm roofline. */
   guint64 (*update_flops) (gpointer algorithm);
+  /* ---- ABI 1.1 ---- */
+  /* Optional: the algorithm's soft Q-function at `n` state-action pairs,
+   * obs [n, obs_dim] and act [n, act_dim] (actions in [-1, 1]), into q [n];
+   * for tools (figures of Q over the action square).  Any n: the algorithm
+   * works through it in pieces of its own workspace; never allocates.
+   * FALSE when it cannot (then q is untouched).  Read it only through
+   * srl_algorithm_q_values(), which knows older descriptors lack it. */
+  gboolean (*q_values) (gpointer algorithm, guint n, const float *obs, const float *act, float *q);
 } SrlAlgorithmDescriptor;
+
+/* The soft Q-function of `algorithm` (created from `descriptor`) at n pairs,
+ * or FALSE when the plugin has none (no q_values, or built for ABI 1.0). */
+gboolean srl_algorithm_q_values (const SrlAlgorithmDescriptor *descriptor, gpointer algorithm, guint n,
+                                 const float *obs, const float *act, float *q);
 
 /* Algorithms draw their own minibatches; this is the one rule for the
  * soft Bellman target so every algorithm bootstraps alike:

@@ -16,7 +16,8 @@
  * ABI rule: the core refuses a descriptor whose major ABI differs from its
  * own, or whose minor ABI is newer than its own.  Within one major version
  * fields are only ever appended to descriptors; `size` tells the core how
- * much of the struct the plugin knows, and the core reads nothing past it.
+ * much of the struct the plugin knows, and the core reads nothing past it
+ * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values.
  *
  * Descriptors, and everything they point to, must stay valid while the
  * shared object is loaded: the core keeps plugins loaded until exit.
@@ -30,7 +31,7 @@
 G_BEGIN_DECLS
 
 #define SRL_ABI_MAJOR 1
-#define SRL_ABI_MINOR 0
+#define SRL_ABI_MINOR 1
 
 typedef enum {
   SRL_KIND_ALGORITHM = 1,
@@ -56,6 +57,14 @@ typedef struct {
   { .abi_major = SRL_ABI_MAJOR, .abi_minor = SRL_ABI_MINOR,                              \
     .size = sizeof (descriptor_type), .kind = (kind_), .name = (name_), .doc = (doc_),   \
     .params = (params_) }
+
+/* TRUE when `descriptor` (a pointer to an algorithm, sampler or environment
+ * descriptor of C type `type`) was built with `field`: a plugin built for an
+ * older minor ABI has a shorter descriptor, and the core reads nothing past
+ * its size.  Fields appended by ABI 1.1 and later are read only after this
+ * test. */
+#define SRL_DESCRIPTOR_HAS(descriptor, type, field)                                       \
+  ((descriptor)->info.size >= G_STRUCT_OFFSET (type, field) + sizeof (((type *) 0)->field))
 
 typedef struct _SrlRegistry SrlRegistry;
 

@@ -1,0 +1,135 @@
+/* Soft Q-learning's numerical pieces: see sql-math.h. */
+#include <math.h>
+#include <string.h>
+
+#include "sql-math.h"
+
+float
+sql_soft_value (const float *q, guint n, float alpha, guint act_dim)
+{
+  float top = q[0];
+  for (guint i = 1; i < n; i++)
+    top = MAX (top, q[i]);
+  double sum = 0;
+  for (guint i = 0; i < n; i++)
+    sum += exp ((double) (q[i] - top) / alpha);
+  /* log mean exp(Q/α) + log 2^|A|: the uniform density's normaliser. */
+  return top + alpha * (float) (log (sum / n) + act_dim * G_LN2);
+}
+
+void
+sql_pairwise_sq_dist (const float *x, guint m, const float *y, guint k, guint d, float *dist_sq)
+{
+  for (guint j = 0; j < m; j++)
+    for (guint l = 0; l < k; l++)
+      {
+        float s = 0;
+        for (guint c = 0; c < d; c++)
+          {
+            float diff = x[(gsize) j * d + c] - y[(gsize) l * d + c];
+            s += diff * diff;
+          }
+        dist_sq[(gsize) j * k + l] = s;
+      }
+}
+
+static inline void
+swap_floats (float *v, gssize i, gssize j)
+{
+  float t = v[i];
+  v[i] = v[j];
+  v[j] = t;
+}
+
+/* Reorder v[left..right] so that v[r] is the element of that rank, every
+ * element left of it ≤ it and every element right of it ≥ it (Floyd and
+ * Rivest's SELECT, 1975: partition around a pivot from a sample first, so
+ * large arrays need about 1.5 comparisons per element). */
+static void
+select_rank (float *v, gssize left, gssize right, gssize r)
+{
+  while (right > left)
+    {
+      if (right - left > 600)
+        {
+          /* Narrow the range with a recursive selection on a sample. */
+          double n = right - left + 1, i = r - left + 1, z = log (n);
+          double sample = 0.5 * exp (2 * z / 3);
+          double sd = 0.5 * sqrt (z * sample * (n - sample) / n) * (i - n / 2 < 0 ? -1 : 1);
+          gssize lo = MAX (left, (gssize) (r - i * sample / n + sd));
+          gssize hi = MIN (right, (gssize) (r + (n - i) * sample / n + sd));
+          select_rank (v, lo, hi, r);
+        }
+      float pivot = v[r];
+      gssize i = left, j = right;
+      swap_floats (v, left, r);
+      if (v[right] > pivot)
+        swap_floats (v, right, left);
+      while (i < j)
+        {
+          swap_floats (v, i, j);
+          i++;
+          j--;
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+        }
+      if (v[left] == pivot)
+        swap_floats (v, left, j);
+      else
+        {
+          j++;
+          swap_floats (v, j, right);
+        }
+      if (j <= r)
+        left = j + 1;
+      if (r <= j)
+        right = j - 1;
+    }
+}
+
+float
+sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work)
+{
+  gsize n = (gsize) m * k;
+  memcpy (work, dist_sq, n * sizeof (float));
+  select_rank (work, 0, (gssize) n - 1, (gssize) (n / 2));
+  float median = work[n / 2];
+  if (n % 2 == 0)
+    {
+      /* The other middle value is the largest of those left of n/2. */
+      float below = work[0];
+      for (gsize i = 1; i < n / 2; i++)
+        below = MAX (below, work[i]);
+      median = 0.5f * (median + below);
+    }
+  float h = median / (2.0f * logf ((float) m + 1.0f));
+  return MAX (h, SQL_MIN_BANDWIDTH);
+}
+
+void
+sql_stein_direction (const float *x, const float *score, guint m, const float *y, guint k, guint d,
+                     const float *dist_sq, float h, float *kappa, float *delta)
+{
+  const float inv_h = 1.0f / h, inv_m = 1.0f / (float) m;
+  gsize n = (gsize) m * k;
+  for (gsize i = 0; i < n; i++)
+    kappa[i] = expf (-dist_sq[i] * inv_h);
+  memset (delta, 0, (gsize) k * d * sizeof (float));
+  for (guint j = 0; j < m; j++)
+    {
+      const float *xj = x + (gsize) j * d, *sj = score + (gsize) j * d;
+      const float *kj = kappa + (gsize) j * k;
+      for (guint l = 0; l < k; l++)
+        {
+          const float *yl = y + (gsize) l * d;
+          float *dl = delta + (gsize) l * d;
+          float kv = kj[l];
+          for (guint c = 0; c < d; c++)
+            dl[c] += kv * (sj[c] - 2.0f * (xj[c] - yl[c]) * inv_h);
+        }
+    }
+  for (gsize i = 0; i < (gsize) k * d; i++)
+    delta[i] *= inv_m;
+}
