@@ -1,6 +1,8 @@
 /* softrl bench: gradient updates against the sgemm roofline measured in the
- * same run.  Numbers are medians over interleaved rounds (sgemm, then
- * updates, repeated) so that a noisy shared machine moves both alike. */
+ * same run, and environment steps against a bare loop over the simulator.
+ * Numbers are medians over interleaved rounds (sgemm, then updates; plugin,
+ * then bare loop; repeated) so that a noisy shared machine moves both
+ * alike. */
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,6 +178,106 @@ bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler_
   return SRL_EXIT_OK;
 }
 
+/* Environment steps per second of the plugin (random actions in [-1, 1],
+ * resets when an episode ends or reaches its time limit, as `softrl env`)
+ * beside the plugin's bare loop over its simulator (SrlEnvDescriptor's
+ * bench_baseline: the same model and frame skip, nothing else), interleaved
+ * round by round. */
+static int
+bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds, char **sets, gboolean json)
+{
+  g_autoptr (GError) error = NULL;
+  const SrlEnvDescriptor *d = srl_cli_lookup_env (registry, "bench", name);
+  if (!d)
+    return SRL_EXIT_USAGE;
+  g_autoptr (SrlSection) section = srl_cli_env_section (d, sets, &error);
+  g_autoptr (SrlEnv) env = section ? srl_env_new (d, section, &error) : NULL;
+  if (!env)
+    {
+      srl_cli_error ("%s", error->message);
+      return srl_cli_status (error);
+    }
+  const SrlEnvSpec *spec = srl_env_spec (env);
+  guint limit = spec->max_episode_steps ? spec->max_episode_steps : 1000;
+  g_autofree double *obs = g_new0 (double, spec->obs_dim);
+  g_autofree float *action = g_new0 (float, spec->act_dim);
+  gboolean bare = srl_env_has_bench_baseline (env);
+  SrlRng rng;
+  srl_rng_init (&rng, 1);
+  srl_env_reset (env, &rng, obs);
+  guint64 t = 0, invalid = 0, episodes = 0, episode_steps = 0;
+  g_autofree double *plugin_rate = g_new (double, rounds);
+  g_autofree double *bare_rate = g_new (double, rounds);
+  for (guint r = 0; r <= rounds; r++) /* round 0 warms up */
+    {
+      double span = r == 0 ? MIN (seconds, 0.2) : seconds;
+      guint64 n = 0;
+      double start = srl_now (), now;
+      do
+        {
+          srl_rng_fill_uniform (&rng, action, spec->act_dim, -1.0f, 1.0f);
+          double reward;
+          SrlStepStatus status = srl_env_step_normalized (env, &rng, action, obs, &reward);
+          invalid += status == SRL_STEP_INVALID;
+          episode_steps++;
+          if (status != SRL_STEP_CONTINUE || ++t >= limit)
+            {
+              srl_env_reset (env, &rng, obs);
+              t = 0;
+              episodes++;
+            }
+          n++;
+          now = srl_now ();
+        }
+      while (now - start < span);
+      if (r > 0)
+        plugin_rate[r - 1] = n / (now - start);
+      if (!bare)
+        continue;
+      /* Stretches of the environment's mean episode length so far: the
+       * bare loop starts over as often as the environment resets. */
+      guint64 stretch = episodes ? MAX (episode_steps / episodes, 1) : limit;
+      n = 0;
+      start = srl_now ();
+      do
+        {
+          n += srl_env_bench_baseline (env, &rng, stretch);
+          now = srl_now ();
+        }
+      while (now - start < span);
+      if (r > 0)
+        bare_rate[r - 1] = n / (now - start);
+    }
+  double p = median (plugin_rate, rounds), b = bare ? median (bare_rate, rounds) : 0;
+  if (json)
+    {
+      printf ("{\"benchmark\":\"env\",\"env\":\"%s\",\"obs_dim\":%u,\"act_dim\":%u,\"rounds\":%u,"
+              "\"steps_per_s\":%.1f",
+              name, spec->obs_dim, spec->act_dim, rounds, p);
+      if (bare)
+        printf (",\"bare_steps_per_s\":%.1f,\"fraction_of_bare\":%.4f", b, p / b);
+      printf (",\"invalid_steps\":%" G_GUINT64_FORMAT "}\n", invalid);
+    }
+  else
+    {
+      printf ("%s, obs %u, action %u (medians of %u interleaved rounds of %g s)\n", name, spec->obs_dim, spec->act_dim,
+              rounds, seconds);
+      printf ("  environment steps per second   %.0f (random actions, resets included)\n", p);
+      if (episodes)
+        printf ("  mean episode length            %.1f steps\n", episode_steps / (double) MAX (episodes, 1));
+      if (bare)
+        {
+          printf ("  bare simulator loop per second %.0f (same model and frame skip)\n", b);
+          printf ("  plugin / bare                  %.1f%%\n", 100 * p / b);
+        }
+      else
+        printf ("  (the plugin has no bare simulator loop to compare with)\n");
+      if (invalid)
+        printf ("  invalid steps                  %" G_GUINT64_FORMAT "\n", invalid);
+    }
+  return SRL_EXIT_OK;
+}
+
 int
 srl_cmd_bench (int argc, char **argv)
 {
@@ -193,13 +295,17 @@ srl_cmd_bench (int argc, char **argv)
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "OpenBLAS threads for the updates (default 1)", "N" },
     { "rounds", 'r', 0, G_OPTION_ARG_INT, &rounds, "interleaved rounds (default 5)", "N" },
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "seconds of updates per round (default 1)", "S" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "algorithm.KEY=V or sampler.KEY=V", "GROUP.KEY=VALUE" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+      "update: algorithm.KEY=V or sampler.KEY=V; env: the environment's KEY=V", "GROUP.KEY=VALUE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("update");
-  g_option_context_set_summary (ctx, "Time gradient updates at HalfCheetah's sizes (defaults of the algorithm: for\n"
-                                     "SAC two hidden layers of 256, batch 256) beside the single-thread sgemm\n"
-                                     "throughput measured in the same run, and the updates/s it would allow.");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | env NAME");
+  g_option_context_set_summary (ctx, "update: time gradient updates at HalfCheetah's sizes (defaults of the\n"
+                                     "algorithm: for SAC two hidden layers of 256, batch 256) beside the\n"
+                                     "single-thread sgemm throughput measured in the same run, and the updates/s\n"
+                                     "it would allow.\n"
+                                     "env NAME: time environment NAME's steps (random actions) beside a bare loop\n"
+                                     "over its simulator (for MuJoCo: mj_step on the same model and frame skip).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -207,13 +313,17 @@ srl_cmd_bench (int argc, char **argv)
       srl_cli_error ("bench: %s", error->message);
       return SRL_EXIT_USAGE;
     }
-  if (argc != 2 || strcmp (argv[1], "update") != 0 || obs_dim < 1 || act_dim < 1 || threads < 1 || rounds < 1
-      || seconds <= 0)
+  gboolean env = argc == 3 && strcmp (argv[1], "env") == 0;
+  if (!(env || (argc == 2 && strcmp (argv[1], "update") == 0)) || obs_dim < 1 || act_dim < 1 || threads < 1
+      || rounds < 1 || seconds <= 0)
     {
-      srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N]");
+      srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N]\n"
+                     "       softrl bench env NAME [--json] [--rounds N] [--seconds S] [--set KEY=VALUE]...");
       return SRL_EXIT_USAGE;
     }
   g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
+  if (env)
+    return bench_env (registry, argv[2], rounds, seconds, sets, json);
   return bench_update (registry, algorithm ? algorithm : "sac-auto", sampler, obs_dim, act_dim, threads, rounds,
                        seconds, sets, json);
 }

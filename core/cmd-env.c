@@ -4,6 +4,43 @@
 
 #include "commands.h"
 
+const SrlEnvDescriptor *
+srl_cli_lookup_env (const SrlRegistry *registry, const char *command, const char *name)
+{
+  const SrlEnvDescriptor *d = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, name);
+  if (d)
+    return d;
+  const char *near = srl_registry_closest (registry, SRL_KIND_ENV, name);
+  if (near)
+    srl_cli_error ("%s: unknown environment \"%s\" (did you mean \"%s\"?)", command, name, near);
+  else
+    srl_cli_error ("%s: unknown environment \"%s\"; `softrl plugins` lists them", command, name);
+  return NULL;
+}
+
+SrlSection *
+srl_cli_env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
+{
+  g_autoptr (SrlSection) section = srl_section_new ("command line", "env", d->info.name, d->info.params);
+  for (guint i = 0; sets && sets[i]; i++)
+    {
+      const char *eq = strchr (sets[i], '=');
+      g_autofree char *origin = g_strdup_printf ("--set %s", sets[i]);
+      if (!eq)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "--set %s: expected KEY=VALUE", sets[i]);
+          return NULL;
+        }
+      g_autofree char *key = g_strstrip (g_strndup (sets[i], eq - sets[i]));
+      if (g_str_has_prefix (key, "env."))
+        memmove (key, key + 4, strlen (key) - 3);
+      if (!srl_section_set (section, key, eq + 1, origin, error))
+        return NULL;
+    }
+  srl_section_fill_defaults (section);
+  return g_steal_pointer (&section);
+}
+
 int
 srl_cmd_env (int argc, char **argv)
 {
@@ -31,36 +68,15 @@ srl_cmd_env (int argc, char **argv)
       return SRL_EXIT_USAGE;
     }
   g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  const SrlEnvDescriptor *d = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, argv[1]);
+  const SrlEnvDescriptor *d = srl_cli_lookup_env (registry, "env", argv[1]);
   if (!d)
+    return SRL_EXIT_USAGE;
+  g_autoptr (SrlSection) section = srl_cli_env_section (d, sets, &error);
+  if (!section)
     {
-      const char *near = srl_registry_closest (registry, SRL_KIND_ENV, argv[1]);
-      if (near)
-        srl_cli_error ("env: unknown environment \"%s\" (did you mean \"%s\"?)", argv[1], near);
-      else
-        srl_cli_error ("env: unknown environment \"%s\"; `softrl plugins` lists them", argv[1]);
+      srl_cli_error ("%s", error->message);
       return SRL_EXIT_USAGE;
     }
-  g_autoptr (SrlSection) section = srl_section_new ("command line", "env", argv[1], d->info.params);
-  for (guint i = 0; sets && sets[i]; i++)
-    {
-      const char *eq = strchr (sets[i], '=');
-      g_autofree char *origin = g_strdup_printf ("--set %s", sets[i]);
-      if (!eq)
-        {
-          srl_cli_error ("env: --set %s: expected KEY=VALUE", sets[i]);
-          return SRL_EXIT_USAGE;
-        }
-      g_autofree char *key = g_strstrip (g_strndup (sets[i], eq - sets[i]));
-      if (g_str_has_prefix (key, "env."))
-        memmove (key, key + 4, strlen (key) - 3);
-      if (!srl_section_set (section, key, eq + 1, origin, &error))
-        {
-          srl_cli_error ("%s", error->message);
-          return SRL_EXIT_USAGE;
-        }
-    }
-  srl_section_fill_defaults (section);
   g_autoptr (SrlEnv) env = srl_env_new (d, section, &error);
   if (!env)
     {

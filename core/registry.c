@@ -144,7 +144,7 @@ check_descriptor (const SrlPluginInfo *d, GError **error)
     {
     case SRL_KIND_ALGORITHM: need = sizeof (SrlAlgorithmDescriptor); break;
     case SRL_KIND_SAMPLER: need = sizeof (SrlSamplerDescriptor); break;
-    case SRL_KIND_ENV: need = sizeof (SrlEnvDescriptor); break;
+    case SRL_KIND_ENV: need = SRL_ENV_DESCRIPTOR_SIZE_1_0; break;
     default:
       g_set_error (error, SRL_ERROR, SRL_ERROR_PLUGIN, "descriptor of unknown kind %u", d->kind);
       return FALSE;

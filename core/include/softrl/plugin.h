@@ -30,7 +30,7 @@
 G_BEGIN_DECLS
 
 #define SRL_ABI_MAJOR 1
-#define SRL_ABI_MINOR 0
+#define SRL_ABI_MINOR 1
 
 typedef enum {
   SRL_KIND_ALGORITHM = 1,
