@@ -35,6 +35,12 @@ tests_test_resume_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-learning
 tests_test_learning_LDADD = $(TEST_LDADD)
 
+# The MuJoCo environments, checked against references computed on MuJoCo here.
+check_PROGRAMS += tests/test-mujoco
+tests_test_mujoco_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+tests_test_mujoco_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
+TESTS += tests/test-mujoco
+
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning
 
