@@ -15,9 +15,14 @@
  * errors end the process unless mju_user_error is set and does not return.
  * Around each call into the engine we install handlers of our own: warnings
  * are only remembered (the step looks at mjData's warning counters), errors
- * jump back to the guarded call.  The engine is C, so the jump crosses no
- * destructor; the caller then resets the data (mj_resetData clears the
- * stack MuJoCo was using). */
+ * jump back to the guarded call.  The simulation engine is C, so a jump out
+ * of mj_step crosses no destructor; the caller then resets the data
+ * (mj_resetData clears the stack MuJoCo was using).  mj_loadXML reports
+ * parse and compile errors in its message buffer; an error proper inside
+ * it (out of memory) jumps out of its C++ parser and leaks what it had
+ * allocated, which beats the exit MuJoCo would otherwise take.  The hooks
+ * are process-wide: the plugins are not meant to step environments from
+ * several threads at once. */
 typedef struct {
   jmp_buf jump;
   char message[256];
@@ -297,12 +302,14 @@ srl_mj_env_reset (gpointer p, SrlRng *rng, double *obs)
   env->task->observe (env, obs);
 }
 
-/* Advance frame_skip steps with the action as controls.  FALSE when MuJoCo
- * warned (it may also have reset the data: its reaction to a bad state). */
+/* Advance frame_skip steps with the action as controls.  FALSE with the
+ * reason when MuJoCo warned (it may also have reset the data: its reaction
+ * to a bad state) or failed. */
 static gboolean
-advance (SrlMjEnv *env, mjData *d, const double *action, gboolean post_constraint, char *reason, gsize size)
+advance (SrlMjEnv *env, const double *action)
 {
   const mjModel *m = env->m;
+  mjData *d = env->d;
   memcpy (d->ctrl, action, m->nu * sizeof (double));
   for (int w = 0; w < mjNWARNING; w++)
     d->warning[w].number = 0;
@@ -316,19 +323,17 @@ advance (SrlMjEnv *env, mjData *d, const double *action, gboolean post_constrain
         for (int w = 0; w < mjNWARNING; w++)
           if (d->warning[w].number > 0 && w != mjWARN_VGEOMFULL)
             {
-              if (reason)
-                g_snprintf (reason, size, "MuJoCo: %s (time %.4f)", mju_warningText (w, d->warning[w].lastinfo),
-                            d->time);
+              g_snprintf (env->reason, sizeof env->reason, "MuJoCo: %s (time %.4f)",
+                          mju_warningText (w, d->warning[w].lastinfo), d->time);
               ok = FALSE;
             }
       }
-    if (ok && post_constraint)
+    if (ok && env->post_constraint)
       mj_rnePostConstraint (m, d);
   }
   else
   {
-    if (reason)
-      g_snprintf (reason, size, "MuJoCo error: %s", guard.message);
+    g_snprintf (env->reason, sizeof env->reason, "MuJoCo error: %s", guard.message);
     mj_resetData (m, d);
     ok = FALSE;
   }
@@ -354,7 +359,7 @@ srl_mj_env_step (gpointer p, SrlRng *rng, const double *action, double *obs, dou
   *reward = 0;
   if (task->before)
     task->before (env, action, reward);
-  if (!advance (env, env->d, action, env->post_constraint, env->reason, sizeof env->reason))
+  if (!advance (env, action))
     return SRL_STEP_INVALID;
   SrlStepStatus status = task->after (env, action, reward);
   task->observe (env, obs);

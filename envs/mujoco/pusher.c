@@ -6,7 +6,8 @@
  * the puck to a target x, a target y, or both: either coordinate may be left
  * free ("any"), which gives the constituent tasks of the composition
  * experiment (push left x = −1, middle x = 0, right x = 1, bottom y = −1) and
- * their combinations (bottom-left, bottom-middle, bottom-right).
+ * their combinations (bottom-left, bottom-middle, bottom-right).  The default
+ * goal is the reference's, (0, −1).
  *
  *   reward      −ctrl_cost_weight·‖a‖² − goal_distance_weight·‖(puck − goal) over the set
  *               coordinates‖ − arm_distance_weight·‖hand − puck‖, computed, as the reference
@@ -23,7 +24,7 @@
 #include "mujoco-env.h"
 
 static const SrlParamSpec pusher_params[] = {
-  SRL_PARAM_DOUBLE_OR ("goal_x", "any", -SRL_UNBOUNDED, SRL_UNBOUNDED, "any",
+  SRL_PARAM_DOUBLE_OR ("goal_x", "0", -SRL_UNBOUNDED, SRL_UNBOUNDED, "any",
                        "x the puck should reach, or any (x free)"),
   SRL_PARAM_DOUBLE_OR ("goal_y", "-1", -SRL_UNBOUNDED, SRL_UNBOUNDED, "any",
                        "y the puck should reach, or any (y free)"),
@@ -73,14 +74,21 @@ pusher_configure (SrlMjEnv *env, const SrlSection *p, GError **error)
   return TRUE;
 }
 
-/* The bodies' centres of mass at the current state (the reference's
- * get_body_com reads com_subtree after a forward pass; mj_step leaves the
- * positions of the last sub-step, so they are recomputed). */
+/* The hand's and the puck's centres of mass at the current state.  The
+ * reference's get_body_com reads com_subtree after a forward pass; both
+ * bodies are leaves, whose subtree centre of mass is their own (xipos), and
+ * mj_step leaves the positions of its last sub-step, so mj_kinematics
+ * recomputes them. */
 static void
 positions (Pusher *u)
 {
   mj_kinematics (u->base.m, u->base.d);
-  mj_comPos (u->base.m, u->base.d);
+}
+
+static const double *
+com (const Pusher *u, int body)
+{
+  return u->base.d->xipos + 3 * body;
 }
 
 static void
@@ -122,7 +130,7 @@ goal_distance (const Pusher *u, const double *puck)
 static double
 arm_distance (const Pusher *u)
 {
-  const double *hand = u->base.d->subtree_com + 3 * u->hand, *puck = u->base.d->subtree_com + 3 * u->puck;
+  const double *hand = com (u, u->hand), *puck = com (u, u->puck);
   return sqrt ((hand[0] - puck[0]) * (hand[0] - puck[0]) + (hand[1] - puck[1]) * (hand[1] - puck[1])
                + (hand[2] - puck[2]) * (hand[2] - puck[2]));
 }
@@ -132,7 +140,7 @@ pusher_before (SrlMjEnv *env, const double *action, double *reward)
 {
   Pusher *u = (Pusher *) env;
   *reward = -u->ctrl_weight * srl_mj_sum_squares (action, 3)
-            - u->goal_weight * goal_distance (u, env->d->subtree_com + 3 * u->puck) - u->arm_weight * arm_distance (u);
+            - u->goal_weight * goal_distance (u, com (u, u->puck)) - u->arm_weight * arm_distance (u);
 }
 
 static SrlStepStatus
@@ -151,8 +159,8 @@ pusher_observe (SrlMjEnv *env, double *obs)
     {
       obs[i] = d->qpos[i];
       obs[3 + i] = d->qvel[i];
-      obs[6 + i] = d->subtree_com[3 * u->hand + i];
-      obs[9 + i] = d->subtree_com[3 * u->puck + i];
+      obs[6 + i] = com (u, u->hand)[i];
+      obs[9 + i] = com (u, u->puck)[i];
     }
 }
 
@@ -160,7 +168,7 @@ static void
 pusher_info (SrlMjEnv *env, double *values)
 {
   Pusher *u = (Pusher *) env;
-  const double *puck = env->d->subtree_com + 3 * u->puck;
+  const double *puck = com (u, u->puck);
   values[0] = puck[0];
   values[1] = puck[1];
   values[2] = goal_distance (u, puck);
