@@ -178,11 +178,65 @@ bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler_
   return SRL_EXIT_OK;
 }
 
-/* Environment steps per second of the plugin (random actions in [-1, 1],
- * resets when an episode ends or reaches its time limit, as `softrl env`)
- * beside the plugin's bare loop over its simulator (SrlEnvDescriptor's
- * bench_baseline: the same model and frame skip, nothing else), interleaved
- * round by round. */
+/* The environment loop of `softrl bench env`: random actions in [-1, 1],
+ * resets when an episode ends or reaches its time limit, as `softrl env`. */
+typedef struct {
+  SrlEnv *env;
+  const SrlEnvSpec *spec;
+  SrlRng rng;
+  double *obs;
+  float *action;
+  guint t, limit;
+  guint64 invalid, episodes, steps;
+} EnvLoop;
+
+/* Steps per second of the environment over `span` seconds. */
+static double
+env_loop_rate (EnvLoop *l, double span)
+{
+  guint64 n = 0;
+  double start = srl_now (), now;
+  do
+    {
+      srl_rng_fill_uniform (&l->rng, l->action, l->spec->act_dim, -1.0f, 1.0f);
+      double reward;
+      SrlStepStatus status = srl_env_step_normalized (l->env, &l->rng, l->action, l->obs, &reward);
+      l->invalid += status == SRL_STEP_INVALID;
+      l->steps++;
+      if (status != SRL_STEP_CONTINUE || ++l->t >= l->limit)
+        {
+          srl_env_reset (l->env, &l->rng, l->obs);
+          l->t = 0;
+          l->episodes++;
+        }
+      n++;
+      now = srl_now ();
+    }
+  while (now - start < span);
+  return n / (now - start);
+}
+
+/* Steps per second of the plugin's bare simulator loop over `span` seconds,
+ * in stretches of the environment's mean episode length so far: the bare
+ * loop starts over as often as the environment resets. */
+static double
+bare_loop_rate (EnvLoop *l, double span)
+{
+  guint64 stretch = l->episodes ? MAX (l->steps / l->episodes, 1) : l->limit, n = 0;
+  double start = srl_now (), now;
+  do
+    {
+      n += srl_env_bench_baseline (l->env, &l->rng, stretch);
+      now = srl_now ();
+    }
+  while (now - start < span);
+  return n / (now - start);
+}
+
+/* Environment steps per second beside the plugin's bare loop over its
+ * simulator (SrlEnvDescriptor's bench_baseline: for MuJoCo the same model
+ * and frame skip, nothing else), in rounds that alternate which goes first;
+ * the comparison is the median of the rounds' ratios. */
 static int
 bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds, char **sets, gboolean json)
 {
@@ -198,82 +252,53 @@ bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds
       return srl_cli_status (error);
     }
   const SrlEnvSpec *spec = srl_env_spec (env);
-  guint limit = spec->max_episode_steps ? spec->max_episode_steps : 1000;
   g_autofree double *obs = g_new0 (double, spec->obs_dim);
   g_autofree float *action = g_new0 (float, spec->act_dim);
+  EnvLoop l = { env, spec, { { 0 } }, obs, action, 0, spec->max_episode_steps ? spec->max_episode_steps : 1000 };
+  srl_rng_init (&l.rng, 1);
+  srl_env_reset (env, &l.rng, obs);
   gboolean bare = srl_env_has_bench_baseline (env);
-  SrlRng rng;
-  srl_rng_init (&rng, 1);
-  srl_env_reset (env, &rng, obs);
-  guint64 t = 0, invalid = 0, episodes = 0, episode_steps = 0;
   g_autofree double *plugin_rate = g_new (double, rounds);
   g_autofree double *bare_rate = g_new (double, rounds);
-  for (guint r = 0; r <= rounds; r++) /* round 0 warms up */
+  g_autofree double *ratio = g_new (double, rounds);
+  env_loop_rate (&l, MIN (seconds, 0.2)); /* warm up */
+  if (bare)
+    bare_loop_rate (&l, MIN (seconds, 0.2));
+  for (guint r = 0; r < rounds; r++)
     {
-      double span = r == 0 ? MIN (seconds, 0.2) : seconds;
-      guint64 n = 0;
-      double start = srl_now (), now;
-      do
-        {
-          srl_rng_fill_uniform (&rng, action, spec->act_dim, -1.0f, 1.0f);
-          double reward;
-          SrlStepStatus status = srl_env_step_normalized (env, &rng, action, obs, &reward);
-          invalid += status == SRL_STEP_INVALID;
-          episode_steps++;
-          if (status != SRL_STEP_CONTINUE || ++t >= limit)
-            {
-              srl_env_reset (env, &rng, obs);
-              t = 0;
-              episodes++;
-            }
-          n++;
-          now = srl_now ();
-        }
-      while (now - start < span);
-      if (r > 0)
-        plugin_rate[r - 1] = n / (now - start);
-      if (!bare)
-        continue;
-      /* Stretches of the environment's mean episode length so far: the
-       * bare loop starts over as often as the environment resets. */
-      guint64 stretch = episodes ? MAX (episode_steps / episodes, 1) : limit;
-      n = 0;
-      start = srl_now ();
-      do
-        {
-          n += srl_env_bench_baseline (env, &rng, stretch);
-          now = srl_now ();
-        }
-      while (now - start < span);
-      if (r > 0)
-        bare_rate[r - 1] = n / (now - start);
+      if (bare && r % 2)
+        bare_rate[r] = bare_loop_rate (&l, seconds);
+      plugin_rate[r] = env_loop_rate (&l, seconds);
+      if (bare && r % 2 == 0)
+        bare_rate[r] = bare_loop_rate (&l, seconds);
+      ratio[r] = bare ? plugin_rate[r] / bare_rate[r] : 0;
     }
-  double p = median (plugin_rate, rounds), b = bare ? median (bare_rate, rounds) : 0;
+  double p = median (plugin_rate, rounds), b = bare ? median (bare_rate, rounds) : 0, f = median (ratio, rounds);
   if (json)
     {
       printf ("{\"benchmark\":\"env\",\"env\":\"%s\",\"obs_dim\":%u,\"act_dim\":%u,\"rounds\":%u,"
               "\"steps_per_s\":%.1f",
               name, spec->obs_dim, spec->act_dim, rounds, p);
       if (bare)
-        printf (",\"bare_steps_per_s\":%.1f,\"fraction_of_bare\":%.4f", b, p / b);
-      printf (",\"invalid_steps\":%" G_GUINT64_FORMAT "}\n", invalid);
+        printf (",\"bare_steps_per_s\":%.1f,\"fraction_of_bare\":%.4f", b, f);
+      printf (",\"invalid_steps\":%" G_GUINT64_FORMAT "}\n", l.invalid);
     }
   else
     {
       printf ("%s, obs %u, action %u (medians of %u interleaved rounds of %g s)\n", name, spec->obs_dim, spec->act_dim,
               rounds, seconds);
       printf ("  environment steps per second   %.0f (random actions, resets included)\n", p);
-      if (episodes)
-        printf ("  mean episode length            %.1f steps\n", episode_steps / (double) MAX (episodes, 1));
+      if (l.episodes)
+        printf ("  mean episode length            %.1f steps\n", l.steps / (double) l.episodes);
       if (bare)
         {
           printf ("  bare simulator loop per second %.0f (same model and frame skip)\n", b);
-          printf ("  plugin / bare                  %.1f%%\n", 100 * p / b);
+          printf ("  plugin / bare                  %.1f%% (median of the rounds' ratios)\n", 100 * f);
         }
       else
         printf ("  (the plugin has no bare simulator loop to compare with)\n");
-      if (invalid)
-        printf ("  invalid steps                  %" G_GUINT64_FORMAT "\n", invalid);
+      if (l.invalid)
+        printf ("  invalid steps                  %" G_GUINT64_FORMAT "\n", l.invalid);
     }
   return SRL_EXIT_OK;
 }

@@ -450,7 +450,12 @@ srl_mj_env_bench_baseline (gpointer p, SrlRng *rng, guint64 steps)
   const mjModel *m = env->m;
   if (!env->bench)
     env->bench = mj_makeData (m);
+  /* Start from a state of the environment's own (where it is now), so that
+   * the bare loop simulates what the environment does. */
   mj_resetData (m, env->bench);
+  memcpy (env->bench->qpos, env->d->qpos, m->nq * sizeof (mjtNum));
+  memcpy (env->bench->qvel, env->d->qvel, m->nv * sizeof (mjtNum));
+  memcpy (env->bench->act, env->d->act, m->na * sizeof (mjtNum));
   mj_forward (m, env->bench);
   double *ctrl = g_newa (double, MAX (m->nu, 1));
   void (*saved_warning) (const char *) = mju_user_warning;
