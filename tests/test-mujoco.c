@@ -22,6 +22,8 @@
  *   experiments  every shipped experiment on a MuJoCo environment loads (those
  *                whose algorithm is not built on this tree are listed as
  *                skipped)
+ *   cli          `softrl env` runs every environment, `softrl bench env`
+ *                compares with the bare loop, a missing model is named
  * Budget: about a minute on two cores, mostly the random walks. */
 #include <math.h>
 #include <mujoco/mujoco.h>
@@ -718,6 +720,33 @@ test_resume (void)
   srl_test_rmtree (dir);
 }
 
+/* ------------------------------------------------------------------ the command line */
+
+static void
+test_cli (void)
+{
+  static const char *const names[] = { "halfcheetah", "hopper", "walker2d", "ant", "humanoid", "swimmer",
+                                       "ant-maze", "ant-hallway", "ant-cross-maze", "pusher" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = srl_test_run (NULL, &out, &err, "env", names[i], "--steps", "30", NULL);
+      if (status != 0)
+        g_error ("softrl env %s: %s", names[i], err);
+      g_assert_nonnull (strstr (out, "0 invalid steps"));
+    }
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, &out, &err, "bench", "env", "hopper", "--rounds", "1", "--seconds", "0.05",
+                                 "--json", NULL),
+                   ==, 0);
+  g_assert_nonnull (strstr (out, "\"fraction_of_bare\":"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, &out, &err, "env", "hopper", "--set", "model=/nonexistent/hopper.xml", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "/nonexistent/hopper.xml"));
+}
+
 /* ------------------------------------------------------------------ shipped experiments */
 
 static void
@@ -788,6 +817,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mujoco/baseline", test_baseline);
   g_test_add_func ("/mujoco/resume", test_resume);
   g_test_add_func ("/mujoco/experiments", test_experiments);
+  g_test_add_func ("/mujoco/cli", test_cli);
   int status = g_test_run ();
   g_ptr_array_unref (sections);
   srl_registry_free (registry);
