@@ -187,7 +187,7 @@ typedef struct {
   double *obs;
   float *action;
   guint t, limit;
-  guint64 invalid, episodes, steps;
+  guint64 invalid, episodes, steps, episode_steps; /* episode_steps: steps of the finished episodes */
 } EnvLoop;
 
 /* Steps per second of the environment over `span` seconds. */
@@ -208,6 +208,7 @@ env_loop_rate (EnvLoop *l, double span)
           srl_env_reset (l->env, &l->rng, l->obs);
           l->t = 0;
           l->episodes++;
+          l->episode_steps = l->steps;
         }
       n++;
       now = srl_now ();
@@ -222,7 +223,7 @@ env_loop_rate (EnvLoop *l, double span)
 static double
 bare_loop_rate (EnvLoop *l, double span)
 {
-  guint64 stretch = l->episodes ? MAX (l->steps / l->episodes, 1) : l->limit, n = 0;
+  guint64 stretch = l->episodes ? MAX (l->episode_steps / l->episodes, 1) : l->limit, n = 0;
   double start = srl_now (), now;
   do
     {
@@ -289,7 +290,7 @@ bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds
               rounds, seconds);
       printf ("  environment steps per second   %.0f (random actions, resets included)\n", p);
       if (l.episodes)
-        printf ("  mean episode length            %.1f steps\n", l.steps / (double) l.episodes);
+        printf ("  mean episode length            %.1f steps\n", l.episode_steps / (double) l.episodes);
       if (bare)
         {
           printf ("  bare simulator loop per second %.0f (same model and frame skip)\n", b);

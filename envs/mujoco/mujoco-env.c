@@ -221,6 +221,8 @@ srl_mj_env_new (const SrlMjTask *task, const SrlSection *params, GError **error)
           return NULL;
         }
     }
+  env->start = g_new0 (double, m->nq + m->nv);
+  memcpy (env->start, m->qpos0, m->nq * sizeof (double));
   env->spec.act_dim = (guint) m->nu;
   env->spec.act_low = env->act_low;
   env->spec.act_high = env->act_high;
@@ -249,6 +251,7 @@ srl_mj_env_destroy (gpointer p)
   g_free (env->model_path);
   g_free (env->act_low);
   g_free (env->act_high);
+  g_free (env->start);
   g_free (env);
 }
 
@@ -298,6 +301,8 @@ srl_mj_env_reset (gpointer p, SrlRng *rng, double *obs)
   SrlMjEnv *env = p;
   mj_resetData (env->m, env->d);
   env->task->reset (env, rng);
+  memcpy (env->start, env->d->qpos, env->m->nq * sizeof (double));
+  memcpy (env->start + env->m->nq, env->d->qvel, env->m->nv * sizeof (double));
   env->task->begin (env);
   env->task->observe (env, obs);
 }
@@ -450,12 +455,11 @@ srl_mj_env_bench_baseline (gpointer p, SrlRng *rng, guint64 steps)
   const mjModel *m = env->m;
   if (!env->bench)
     env->bench = mj_makeData (m);
-  /* Start from a state of the environment's own (where it is now), so that
-   * the bare loop simulates what the environment does. */
+  /* Start where the environment's last episode started, so that the bare
+   * loop simulates what the environment's episodes do. */
   mj_resetData (m, env->bench);
-  memcpy (env->bench->qpos, env->d->qpos, m->nq * sizeof (mjtNum));
-  memcpy (env->bench->qvel, env->d->qvel, m->nv * sizeof (mjtNum));
-  memcpy (env->bench->act, env->d->act, m->na * sizeof (mjtNum));
+  memcpy (env->bench->qpos, env->start, m->nq * sizeof (mjtNum));
+  memcpy (env->bench->qvel, env->start + m->nq, m->nv * sizeof (mjtNum));
   mj_forward (m, env->bench);
   double *ctrl = g_newa (double, MAX (m->nu, 1));
   void (*saved_warning) (const char *) = mju_user_warning;

@@ -82,6 +82,7 @@ struct _SrlMjEnv {
   SrlEnvSpec spec;
   char reason[512];
   mjData *bench;                   /* the bare loop's own data, made on first use */
+  double *start;                   /* qpos and qvel after the last reset (where the bare loop starts) */
 };
 
 /* The environment's bookkeeping as doubles (task->episode). */

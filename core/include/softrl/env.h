@@ -58,10 +58,10 @@ typedef struct {
   gboolean (*load) (gpointer env, const SrlStateReader *reader, GError **error);
   /* ---- ABI 1.1 (optional; a 1.0 descriptor ends before this) ---- */
   /* Run the simulator the environment wraps as a bare loop would: start a
-   * copy of the simulation from the environment's current state and advance
-   * it `steps` times with random controls at the environment's frame skip,
-   * computing no observation, reward or check; the environment's own state
-   * is left alone.  `softrl bench env` times it, in stretches as long as the
+   * copy of the simulation where the environment's last episode started and
+   * advance it `steps` times with random controls at the environment's frame
+   * skip, computing no observation, reward or check; the environment's own
+   * state is left alone.  `softrl bench env` times it, in stretches as long as the
    * environment's episodes, beside the environment's own steps to show what
    * the plugin costs on top of its simulator.  Returns the steps taken. */
   guint64 (*bench_baseline) (gpointer env, SrlRng *rng, guint64 steps);
