@@ -241,17 +241,11 @@ bare_loop_rate (EnvLoop *l, double span)
 static int
 bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds, char **sets, gboolean json)
 {
-  g_autoptr (GError) error = NULL;
-  const SrlEnvDescriptor *d = srl_cli_lookup_env (registry, "bench", name);
-  if (!d)
-    return SRL_EXIT_USAGE;
-  g_autoptr (SrlSection) section = srl_cli_env_section (d, sets, &error);
-  g_autoptr (SrlEnv) env = section ? srl_env_new (d, section, &error) : NULL;
+  g_autoptr (SrlSection) section = NULL;
+  int status = SRL_EXIT_OK;
+  g_autoptr (SrlEnv) env = srl_cli_env_new (registry, "bench", name, sets, &section, &status);
   if (!env)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return status;
   const SrlEnvSpec *spec = srl_env_spec (env);
   g_autofree double *obs = g_new0 (double, spec->obs_dim);
   g_autofree float *action = g_new0 (float, spec->act_dim);

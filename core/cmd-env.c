@@ -4,8 +4,8 @@
 
 #include "commands.h"
 
-const SrlEnvDescriptor *
-srl_cli_lookup_env (const SrlRegistry *registry, const char *command, const char *name)
+static const SrlEnvDescriptor *
+lookup_env (const SrlRegistry *registry, const char *command, const char *name)
 {
   const SrlEnvDescriptor *d = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, name);
   if (d)
@@ -18,8 +18,8 @@ srl_cli_lookup_env (const SrlRegistry *registry, const char *command, const char
   return NULL;
 }
 
-SrlSection *
-srl_cli_env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
+static SrlSection *
+env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
 {
   g_autoptr (SrlSection) section = srl_section_new ("command line", "env", d->info.name, d->info.params);
   for (guint i = 0; sets && sets[i]; i++)
@@ -39,6 +39,30 @@ srl_cli_env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
     }
   srl_section_fill_defaults (section);
   return g_steal_pointer (&section);
+}
+
+SrlEnv *
+srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
+                 SrlSection **section, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  const SrlEnvDescriptor *d = lookup_env (registry, command, name);
+  *status = SRL_EXIT_USAGE;
+  if (!d)
+    return NULL;
+  if (!(*section = env_section (d, sets, &error)))
+    {
+      srl_cli_error ("%s", error->message);
+      return NULL;
+    }
+  SrlEnv *env = srl_env_new (d, *section, &error);
+  if (!env)
+    {
+      srl_cli_error ("%s", error->message);
+      *status = srl_cli_status (error);
+      g_clear_pointer (section, srl_section_free);
+    }
+  return env;
 }
 
 int
@@ -68,21 +92,11 @@ srl_cmd_env (int argc, char **argv)
       return SRL_EXIT_USAGE;
     }
   g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  const SrlEnvDescriptor *d = srl_cli_lookup_env (registry, "env", argv[1]);
-  if (!d)
-    return SRL_EXIT_USAGE;
-  g_autoptr (SrlSection) section = srl_cli_env_section (d, sets, &error);
-  if (!section)
-    {
-      srl_cli_error ("%s", error->message);
-      return SRL_EXIT_USAGE;
-    }
-  g_autoptr (SrlEnv) env = srl_env_new (d, section, &error);
+  g_autoptr (SrlSection) section = NULL;
+  int exit_status = SRL_EXIT_OK;
+  g_autoptr (SrlEnv) env = srl_cli_env_new (registry, "env", argv[1], sets, &section, &exit_status);
   if (!env)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return exit_status;
   const SrlEnvSpec *spec = srl_env_spec (env);
   g_autofree double *obs = g_new0 (double, spec->obs_dim);
   g_autofree float *action = g_new0 (float, spec->act_dim);
@@ -117,7 +131,7 @@ srl_cmd_env (int argc, char **argv)
         }
     }
   double seconds = srl_now () - start;
-  printf ("environment      %s (%s)\n", argv[1], srl_registry_file (registry, &d->info));
+  printf ("environment      %s (%s)\n", argv[1], srl_registry_file (registry, &srl_env_descriptor (env)->info));
   printf ("observation size %u\n", spec->obs_dim);
   printf ("action size      %u\n", spec->act_dim);
   printf ("time limit       %u\n", limit);

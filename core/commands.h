@@ -22,12 +22,14 @@ void srl_cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Exit status for an error: usage for configuration errors, failure otherwise. */
 int srl_cli_status (const GError *error);
 
-/* The environment named `name`, or NULL after printing "softrl: COMMAND:
- * unknown environment" with the closest name. */
-const SrlEnvDescriptor *srl_cli_lookup_env (const SrlRegistry *registry, const char *command, const char *name);
-/* The environment's parameters from `--set KEY=VALUE` options (KEY may be
- * written env.KEY), defaults filled; NULL with a configuration error. */
-SrlSection *srl_cli_env_section (const SrlEnvDescriptor *d, char **sets, GError **error);
+/* Environment `name` made with the parameters of `--set KEY=VALUE` options
+ * (KEY may be written env.KEY), the defaults filled in.  NULL after printing
+ * "softrl: COMMAND: …" (an unknown name with the closest one, a bad value,
+ * the environment's own error), with the exit status in *status.
+ * *section receives the parameters, which must outlive the environment:
+ * free it after the environment (transfer full, both). */
+SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
+                         SrlSection **section, int *status);
 
 int srl_cmd_run (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
