@@ -190,9 +190,9 @@ typedef struct {
   guint64 invalid, episodes, steps, episode_steps; /* episode_steps: steps of the finished episodes */
 } EnvLoop;
 
-/* Steps per second of the environment over `span` seconds. */
-static double
-env_loop_rate (EnvLoop *l, double span)
+/* Run the environment for `span` seconds; adds the steps and the time. */
+static void
+env_loop_run (EnvLoop *l, double span, guint64 *steps, double *seconds)
 {
   guint64 n = 0;
   double start = srl_now (), now;
@@ -214,14 +214,15 @@ env_loop_rate (EnvLoop *l, double span)
       now = srl_now ();
     }
   while (now - start < span);
-  return n / (now - start);
+  *steps += n;
+  *seconds += now - start;
 }
 
-/* Steps per second of the plugin's bare simulator loop over `span` seconds,
- * in stretches of the environment's mean episode length so far: the bare
- * loop starts over as often as the environment resets. */
-static double
-bare_loop_rate (EnvLoop *l, double span)
+/* Run the plugin's bare simulator loop for `span` seconds, in stretches of
+ * the environment's mean episode length so far (the bare loop starts over
+ * as often as the environment resets); adds the steps and the time. */
+static void
+bare_loop_run (EnvLoop *l, double span, guint64 *steps, double *seconds)
 {
   guint64 stretch = l->episodes ? MAX (l->episode_steps / l->episodes, 1) : l->limit, n = 0;
   double start = srl_now (), now;
@@ -231,13 +232,16 @@ bare_loop_rate (EnvLoop *l, double span)
       now = srl_now ();
     }
   while (now - start < span);
-  return n / (now - start);
+  *steps += n;
+  *seconds += now - start;
 }
 
 /* Environment steps per second beside the plugin's bare loop over its
  * simulator (SrlEnvDescriptor's bench_baseline: for MuJoCo the same model
- * and frame skip, nothing else), in rounds that alternate which goes first;
- * the comparison is the median of the rounds' ratios. */
+ * and frame skip, nothing else).  Each round gives both loops `seconds` in
+ * alternating slices of a tenth of a second, so that both see the same
+ * share of a busy machine; the comparison is the median of the rounds'
+ * ratios. */
 static int
 bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds, char **sets, gboolean json)
 {
@@ -256,16 +260,24 @@ bench_env (SrlRegistry *registry, const char *name, guint rounds, double seconds
   g_autofree double *plugin_rate = g_new (double, rounds);
   g_autofree double *bare_rate = g_new (double, rounds);
   g_autofree double *ratio = g_new (double, rounds);
-  env_loop_rate (&l, MIN (seconds, 0.2)); /* warm up */
+  guint64 warm_steps = 0;
+  double warm_seconds = 0;
+  env_loop_run (&l, MIN (seconds, 0.2), &warm_steps, &warm_seconds);
   if (bare)
-    bare_loop_rate (&l, MIN (seconds, 0.2));
+    bare_loop_run (&l, MIN (seconds, 0.2), &warm_steps, &warm_seconds);
+  const double slice = MIN (seconds, 0.1);
   for (guint r = 0; r < rounds; r++)
     {
-      if (bare && r % 2)
-        bare_rate[r] = bare_loop_rate (&l, seconds);
-      plugin_rate[r] = env_loop_rate (&l, seconds);
-      if (bare && r % 2 == 0)
-        bare_rate[r] = bare_loop_rate (&l, seconds);
+      guint64 plugin_steps = 0, bare_steps = 0;
+      double plugin_seconds = 0, bare_seconds = 0;
+      while (plugin_seconds < seconds)
+        {
+          env_loop_run (&l, slice, &plugin_steps, &plugin_seconds);
+          if (bare)
+            bare_loop_run (&l, slice, &bare_steps, &bare_seconds);
+        }
+      plugin_rate[r] = plugin_steps / plugin_seconds;
+      bare_rate[r] = bare ? bare_steps / bare_seconds : 0;
       ratio[r] = bare ? plugin_rate[r] / bare_rate[r] : 0;
     }
   double p = median (plugin_rate, rounds), b = bare ? median (bare_rate, rounds) : 0, f = median (ratio, rounds);
