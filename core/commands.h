@@ -25,6 +25,15 @@ int srl_cli_status (const GError *error);
  * `note`, or how to resume) and return the exit status (cmd-run.c). */
 int srl_cli_train (SrlRun *run, const char *note);
 
+/* Environment `name` made with the parameters of `--set KEY=VALUE` options
+ * (KEY may be written env.KEY), the defaults filled in.  NULL after printing
+ * "softrl: COMMAND: …" (an unknown name with the closest one, a bad value,
+ * the environment's own error), with the exit status in *status.
+ * *section receives the parameters, which must outlive the environment:
+ * free it after the environment (transfer full, both). */
+SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
+                         SrlSection **section, int *status);
+
 int srl_cmd_run (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
 int srl_cmd_env (int argc, char **argv);

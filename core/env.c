@@ -84,3 +84,15 @@ srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error)
 {
   return env->d->load (env->instance, reader, error);
 }
+
+gboolean
+srl_env_has_bench_baseline (const SrlEnv *env)
+{
+  return SRL_DESCRIPTOR_HAS (env->d, SrlEnvDescriptor, bench_baseline) && env->d->bench_baseline != NULL;
+}
+
+guint64
+srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps)
+{
+  return srl_env_has_bench_baseline (env) ? env->d->bench_baseline (env->instance, rng, steps) : 0;
+}

@@ -13,7 +13,7 @@ static const struct {
   { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
   { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
-  { "bench", srl_cmd_bench, "benchmark gradient updates against the sgemm roofline" },
+  { "bench", srl_cmd_bench, "benchmark gradient updates (against sgemm) or an environment (against its simulator)" },
   { "compose", srl_cmd_compose, "compose sql runs' soft Q-functions into a new policy, offline" },
   { "figure", srl_cmd_figure, "draw thesis Figure 3.2 for a run on a 2-D environment" },
 };

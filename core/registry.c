@@ -145,7 +145,8 @@ check_descriptor (const SrlPluginInfo *d, GError **error)
     /* ABI 1.0's algorithm descriptor ended before q_values (1.1). */
     case SRL_KIND_ALGORITHM: need = G_STRUCT_OFFSET (SrlAlgorithmDescriptor, q_values); break;
     case SRL_KIND_SAMPLER: need = sizeof (SrlSamplerDescriptor); break;
-    case SRL_KIND_ENV: need = sizeof (SrlEnvDescriptor); break;
+    /* and its environment descriptor before bench_baseline (1.1). */
+    case SRL_KIND_ENV: need = SRL_ENV_DESCRIPTOR_SIZE_1_0; break;
     default:
       g_set_error (error, SRL_ERROR, SRL_ERROR_PLUGIN, "descriptor of unknown kind %u", d->kind);
       return FALSE;

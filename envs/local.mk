@@ -13,3 +13,88 @@ pkglib_LTLIBRARIES += envs/point.la
 envs_point_la_SOURCES = envs/point.c
 envs_point_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 envs_point_la_LIBADD = $(PLUGIN_LIBADD)
+# MuJoCo environments (envs/mujoco/): one plugin per file; the machinery they
+# share (model loading, stepping, state, reset noise, the Ant's body) is a
+# convenience library linked into each.  Models are installed under
+# $(pkgdatadir)/envs/mujoco/models, the path srl_find_data_file() looks up.
+noinst_LTLIBRARIES += envs/mujoco/libsrl-mujoco.la
+envs_mujoco_libsrl_mujoco_la_SOURCES = envs/mujoco/mujoco-env.h envs/mujoco/mujoco-env.c \
+	envs/mujoco/ant-common.h envs/mujoco/ant-common.c
+envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la $(MUJOCO_LIBS) $(PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/halfcheetah.la
+envs_mujoco_halfcheetah_la_SOURCES = envs/mujoco/halfcheetah.c
+envs_mujoco_halfcheetah_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_halfcheetah_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_halfcheetah_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/hopper.la
+envs_mujoco_hopper_la_SOURCES = envs/mujoco/hopper.c
+envs_mujoco_hopper_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_hopper_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_hopper_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/walker2d.la
+envs_mujoco_walker2d_la_SOURCES = envs/mujoco/walker2d.c
+envs_mujoco_walker2d_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_walker2d_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_walker2d_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/ant.la
+envs_mujoco_ant_la_SOURCES = envs/mujoco/ant.c
+envs_mujoco_ant_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_ant_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_ant_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/humanoid.la
+envs_mujoco_humanoid_la_SOURCES = envs/mujoco/humanoid.c
+envs_mujoco_humanoid_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_humanoid_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_humanoid_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/swimmer.la
+envs_mujoco_swimmer_la_SOURCES = envs/mujoco/swimmer.c
+envs_mujoco_swimmer_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_swimmer_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_swimmer_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/ant-maze.la
+envs_mujoco_ant_maze_la_SOURCES = envs/mujoco/ant-maze.c
+envs_mujoco_ant_maze_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_ant_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_ant_maze_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/ant-hallway.la
+envs_mujoco_ant_hallway_la_SOURCES = envs/mujoco/ant-hallway.c
+envs_mujoco_ant_hallway_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_ant_hallway_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_ant_hallway_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/ant-cross-maze.la
+envs_mujoco_ant_cross_maze_la_SOURCES = envs/mujoco/ant-cross-maze.c
+envs_mujoco_ant_cross_maze_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_ant_cross_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_ant_cross_maze_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/mujoco/pusher.la
+envs_mujoco_pusher_la_SOURCES = envs/mujoco/pusher.c
+envs_mujoco_pusher_la_CFLAGS = $(MUJOCO_PLUGIN_CFLAGS)
+envs_mujoco_pusher_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_mujoco_pusher_la_LIBADD = $(MUJOCO_PLUGIN_LIBADD)
+
+
+nobase_dist_pkgdata_DATA += \
+	envs/mujoco/models/halfcheetah.xml \
+	envs/mujoco/models/hopper.xml \
+	envs/mujoco/models/walker2d.xml \
+	envs/mujoco/models/ant.xml \
+	envs/mujoco/models/humanoid.xml \
+	envs/mujoco/models/swimmer.xml \
+	envs/mujoco/models/ant-maze.xml \
+	envs/mujoco/models/ant-u-maze.xml \
+	envs/mujoco/models/ant-hallway-wide.xml \
+	envs/mujoco/models/ant-hallway-narrow.xml \
+	envs/mujoco/models/ant-cross-maze.xml \
+	envs/mujoco/models/pusher.xml

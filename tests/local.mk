@@ -39,6 +39,11 @@ check_PROGRAMS += tests/test-sql
 tests_test_sql_SOURCES = tests/test-sql.c plugins/algorithms/sql-math.c plugins/algorithms/sql-math.h
 tests_test_sql_CFLAGS = $(AM_CFLAGS)
 tests_test_sql_LDADD = $(TEST_LDADD)
+# The MuJoCo environments, checked against references computed on MuJoCo here.
+check_PROGRAMS += tests/test-mujoco
+tests_test_mujoco_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+tests_test_mujoco_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
+TESTS += tests/test-mujoco
 
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning

@@ -129,6 +129,47 @@ test_malformed_descriptors (void)
   g_clear_error (&error);
 }
 
+/* An environment descriptor of ABI 1.0 ends before the fields 1.1 appended
+ * (bench_baseline): it is accepted, and the core never reads past it. */
+static SrlEnvSpec old_spec = { 1, 1, NULL, NULL, 10, NULL };
+static double old_bound[2] = { -1, 1 };
+static gpointer old_create (const SrlSection *p, GError **error) { return &old_spec; }
+static const SrlEnvSpec *old_spec_of (gpointer p) { return &old_spec; }
+
+static void
+test_abi_1_0_environment (void)
+{
+  g_autoptr (SrlRegistry) r = srl_registry_new ();
+  old_spec.act_low = &old_bound[0];
+  old_spec.act_high = &old_bound[1];
+  /* Filled like a 1.0 plugin: the appended field lies beyond `size`, so
+   * whatever it holds (here a bogus pointer) must be ignored. */
+  static SrlEnvDescriptor old = {
+    .info = { .abi_major = 1, .abi_minor = 0, .size = SRL_ENV_DESCRIPTOR_SIZE_1_0, .kind = SRL_KIND_ENV,
+              .name = "old-env", .doc = "an ABI 1.0 environment" },
+    .create = old_create, .destroy = bad_destroy, .spec = old_spec_of, .reset = bad_reset, .step = bad_step,
+    .save = bad_save, .load = bad_load,
+  };
+  old.bench_baseline = (gpointer) 0x1;
+  GError *error = NULL;
+  g_assert_true (srl_registry_add (r, &old.info, &error));
+  g_assert_no_error (error);
+  g_autoptr (SrlEnv) env = srl_env_new (&old, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (srl_env_has_bench_baseline (env));
+  SrlRng rng;
+  srl_rng_init (&rng, 1);
+  g_assert_cmpuint (srl_env_bench_baseline (env, &rng, 10), ==, 0);
+  /* Shorter than 1.0: refused. */
+  static SrlEnvDescriptor truncated;
+  truncated = old;
+  truncated.info.name = "truncated-env";
+  truncated.info.size = SRL_ENV_DESCRIPTOR_SIZE_1_0 - sizeof (gpointer);
+  g_assert_false (srl_registry_add (r, &truncated.info, &error));
+  g_assert_nonnull (strstr (error->message, "expected at least"));
+  g_clear_error (&error);
+}
+
 static void
 test_default_path_finds_build_tree (void)
 {
@@ -178,6 +219,7 @@ main (int argc, char **argv)
   g_test_add_func ("/registry/refusals", test_refusals);
   g_test_add_func ("/registry/directory-scan", test_directory_scan_records_refusals);
   g_test_add_func ("/registry/malformed-descriptors", test_malformed_descriptors);
+  g_test_add_func ("/registry/abi-1.0-environment", test_abi_1_0_environment);
   g_test_add_func ("/registry/default-path", test_default_path_finds_build_tree);
   g_test_add_func ("/registry/cli", test_cli_lists_and_refuses);
   return g_test_run ();

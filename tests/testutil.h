@@ -130,31 +130,26 @@ srl_test_csv_column (const char *path, const char *column, guint *n)
   return (double *) g_array_free (values, FALSE);
 }
 
-/* progress.csv of run directory `run` without its wall-clock columns
- * (updates_per_s, wall_s): what must match between an interrupted and an
- * uninterrupted run.  Free with g_free. */
+/* progress.csv of a run directory without its wall-clock columns
+ * (updates_per_s, wall_s): what must repeat exactly when a run is resumed.
+ * Free with g_free. */
 static inline char *
 srl_test_progress_without_wall_clock (const char *run)
 {
-  char *path = g_build_filename (run, "progress.csv", NULL);
-  char *text = NULL;
+  g_autofree char *path = g_build_filename (run, "progress.csv", NULL);
+  g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  g_free (path);
-  char **lines = g_strsplit (text, "\n", -1);
-  char **header = g_strsplit (lines[0], ",", -1);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
   GString *out = g_string_new (NULL);
   for (guint r = 0; lines[r] && *lines[r]; r++)
     {
-      char **cells = g_strsplit (lines[r], ",", -1);
+      g_auto (GStrv) cells = g_strsplit (lines[r], ",", -1);
       for (guint c = 0; cells[c]; c++)
         if (strcmp (header[c], "updates_per_s") != 0 && strcmp (header[c], "wall_s") != 0)
           g_string_append_printf (out, "%s,", cells[c]);
       g_string_append_c (out, '\n');
-      g_strfreev (cells);
     }
-  g_strfreev (header);
-  g_strfreev (lines);
-  g_free (text);
   return g_string_free (out, FALSE);
 }
 

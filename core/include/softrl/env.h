@@ -56,7 +56,19 @@ typedef struct {
    * borrows pointers into the env until it has written. */
   void (*save) (gpointer env, SrlStateWriter *writer);
   gboolean (*load) (gpointer env, const SrlStateReader *reader, GError **error);
+  /* ---- ABI 1.1 (optional; a 1.0 descriptor ends before this) ---- */
+  /* Run the simulator the environment wraps as a bare loop would: start a
+   * copy of the simulation where the environment's last episode started and
+   * advance it `steps` times with random controls at the environment's frame
+   * skip, computing no observation, reward or check; the environment's own
+   * state is left alone.  `softrl bench env` times it, in stretches as long as the
+   * environment's episodes, beside the environment's own steps to show what
+   * the plugin costs on top of its simulator.  Returns the steps taken. */
+  guint64 (*bench_baseline) (gpointer env, SrlRng *rng, guint64 steps);
 } SrlEnvDescriptor;
+
+/* Size of an ABI 1.0 environment descriptor (the fields every plugin has). */
+#define SRL_ENV_DESCRIPTOR_SIZE_1_0 (G_STRUCT_OFFSET (SrlEnvDescriptor, bench_baseline))
 
 /* ---- using an environment (core side, also for algorithms and tools) ---- */
 typedef struct _SrlEnv SrlEnv;
@@ -75,6 +87,10 @@ void srl_env_episode_info (SrlEnv *env, double *values);
 const char *srl_env_invalid_reason (SrlEnv *env);
 void srl_env_save (SrlEnv *env, SrlStateWriter *writer);
 gboolean srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error);
+/* The descriptor's bench_baseline, or 0 without running anything when the
+ * plugin has none (ABI 1.0 plugins, simulators without a bare loop). */
+gboolean srl_env_has_bench_baseline (const SrlEnv *env);
+guint64 srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlEnv, srl_env_free)
 

@@ -17,7 +17,8 @@
  * own, or whose minor ABI is newer than its own.  Within one major version
  * fields are only ever appended to descriptors; `size` tells the core how
  * much of the struct the plugin knows, and the core reads nothing past it
- * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values.
+ * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values and
+ * SrlEnvDescriptor.bench_baseline.
  *
  * Descriptors, and everything they point to, must stay valid while the
  * shared object is loaded: the core keeps plugins loaded until exit.
