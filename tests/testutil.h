@@ -130,4 +130,33 @@ srl_test_csv_column (const char *path, const char *column, guint *n)
   return (double *) g_array_free (values, FALSE);
 }
 
+/* A run's progress.csv without its wall-clock columns (updates_per_s,
+ * wall_s): what an interrupted and resumed run must reproduce exactly.
+ * Free with g_free. */
+static inline char *
+srl_test_progress_without_wall_clock (const char *run)
+{
+  char *path = g_build_filename (run, "progress.csv", NULL);
+  char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    g_error ("%s: cannot read", path);
+  g_free (path);
+  char **lines = g_strsplit (text, "\n", -1);
+  char **header = g_strsplit (lines[0], ",", -1);
+  GString *out = g_string_new (NULL);
+  for (guint r = 0; lines[r] && *lines[r]; r++)
+    {
+      char **cells = g_strsplit (lines[r], ",", -1);
+      for (guint c = 0; cells[c]; c++)
+        if (strcmp (header[c], "updates_per_s") != 0 && strcmp (header[c], "wall_s") != 0)
+          g_string_append_printf (out, "%s,", cells[c]);
+      g_string_append_c (out, '\n');
+      g_strfreev (cells);
+    }
+  g_strfreev (header);
+  g_strfreev (lines);
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
 #endif
