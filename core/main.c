@@ -14,6 +14,9 @@ static const struct {
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
   { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
   { "bench", srl_cmd_bench, "benchmark gradient updates against the sgemm roofline" },
+  { "sweep", srl_cmd_sweep, "run a sweep file's variants × seeds, here or over MPI ranks" },
+  { "summarize", srl_cmd_summarize, "tabulate a sweep per variant: final return, AUC, steps, time" },
+  { "plot", srl_cmd_plot, "learning curves of sweeps or runs: mean over seeds with a band" },
 };
 
 void
@@ -67,6 +70,7 @@ main (int argc, char **argv)
     {
       printf ("softrl %s\nplugin ABI %d.%d\nstate format %d\n", PACKAGE_VERSION, SRL_ABI_MAJOR, SRL_ABI_MINOR,
               SRL_STATE_FORMAT_VERSION);
+      printf ("%s\n", srl_cli_mpi_description ());
       return SRL_EXIT_OK;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
