@@ -149,7 +149,7 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
    * translucent band colour of its own. */
   plscmap0n (2 + 2 * (PLINT) n);
   pladv (0);
-  plvpor (0.11, 0.97, 0.11, 0.92);
+  plvpor (0.11, 0.95, 0.11, 0.92);
   plwind (x0, x1, y0, y1);
   plcol0 (1);
   plschr (0, 1.1);
@@ -187,7 +187,12 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
       if (c->n > 1)
         plline ((PLINT) c->n, c->x, c->mean);
       else
-        plstring ((PLINT) c->n, c->x, c->mean, "#(728)");
+        {
+          /* One evaluation: a point with the band as an error bar. */
+          plpoin ((PLINT) c->n, c->x, c->mean, 4);
+          if (band != BAND_NONE)
+            plerry ((PLINT) c->n, c->x, c->lo, c->hi);
+        }
       opts[i] = PL_LEGEND_LINE | (band != BAND_NONE ? PL_LEGEND_COLOR_BOX : 0);
       line_colors[i] = line;
       box_colors[i] = shade;

@@ -278,9 +278,8 @@ add_sweep (SrlResults *results, const char *dir, const char *manifest, gboolean 
       g_autofree char *shown = prefix ? g_strdup_printf ("%s: %s", sweep_name, label ? label : variant)
                                       : g_strdup (label ? label : variant);
       SrlResultVariant *v = find_or_add_variant (results, variant, shown);
+      /* A run not started yet counts, with no status and no progress. */
       g_autofree char *run_dir = g_build_filename (dir, rel, NULL);
-      if (!g_file_test (run_dir, G_FILE_TEST_IS_DIR))
-        continue; /* not started yet */
       SrlResultRun *run = read_run (run_dir, error);
       if (!run)
         return FALSE;
