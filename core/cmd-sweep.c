@@ -11,8 +11,8 @@
 static void
 print_list (SrlSweep *s)
 {
-  printf ("sweep %s: %u variants × %u seeds = %u runs in %s\n", s->name, s->variants->len, s->n_seeds, s->runs->len,
-          s->out);
+  g_autofree char *grid = srl_sweep_grid_text (s);
+  printf ("sweep %s: %s in %s\n", s->name, grid, s->out);
   for (guint i = 0; i < s->variants->len; i++)
     {
       const SrlSweepVariant *v = s->variants->pdata[i];

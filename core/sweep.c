@@ -218,6 +218,201 @@ self_exe (void)
   return exe ? exe : g_strdup ("softrl");
 }
 
+/* The [sweep] keys: the experiment axis first, then the GROUP.KEY axes in
+ * file order; the seeds; name and threshold into `s`. */
+static gboolean
+read_sweep_keys (GKeyFile *kf, const char *path, SrlSweep *s, GArray *axes, GArray *seeds, GError **error)
+{
+  g_autofree char *sweep_dir = g_path_get_dirname (s->file);
+  g_auto (GStrv) seed_texts = NULL;
+  g_auto (GStrv) keys = g_key_file_get_keys (kf, "sweep", NULL, NULL);
+  for (guint k = 0; keys && keys[k]; k++)
+    {
+      const char *key = keys[k];
+      if (strcmp (key, "experiment") == 0)
+        {
+          GStrv files = read_list (kf, path, key, error);
+          if (!files)
+            return FALSE;
+          for (guint i = 0; files[i]; i++)
+            {
+              char *abs = g_canonicalize_filename (files[i], sweep_dir);
+              g_free (files[i]);
+              files[i] = abs;
+            }
+          Axis a = { g_strdup (key), files, NULL };
+          g_array_prepend_val (axes, a);
+          for (guint i = 0; files[i]; i++)
+            if (!g_file_test (files[i], G_FILE_TEST_IS_REGULAR))
+              {
+                g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] experiment: %s: no such file", path,
+                             files[i]);
+                return FALSE;
+              }
+        }
+      else if (strcmp (key, "seeds") == 0)
+        {
+          if (!(seed_texts = read_list (kf, path, key, error)))
+            return FALSE;
+        }
+      else if (strcmp (key, "threshold") == 0)
+        {
+          g_autofree char *text = g_strstrip (g_key_file_get_string (kf, "sweep", key, NULL));
+          char *end = NULL;
+          s->threshold = g_ascii_strtod (text, &end);
+          if (!*text || !end || *end || !isfinite (s->threshold))
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] threshold: expected a number, got \"%s\"",
+                           path, text);
+              return FALSE;
+            }
+          s->has_threshold = TRUE;
+        }
+      else if (strcmp (key, "name") == 0)
+        {
+          g_autofree char *name = g_strstrip (g_key_file_get_string (kf, "sweep", key, NULL));
+          if (!*name)
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] name: empty", path);
+              return FALSE;
+            }
+          s->name = dir_safe (name);
+        }
+      else if (!strchr (key, '.'))
+        {
+          const char *near = srl_closest_name (key, sweep_keys, G_N_ELEMENTS (sweep_keys));
+          g_autofree char *hint = near ? g_strdup_printf (" (did you mean \"%s\"?)", near) : g_strdup ("");
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                       "%s: [sweep] %s: unknown key%s; [sweep] has experiment, seeds, threshold, name and "
+                       "GROUP.KEY lists", path, key, hint);
+          return FALSE;
+        }
+      else if (strcmp (key, "experiment.seed") == 0 || strcmp (key, "experiment.name") == 0)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] %s: set by the sweep itself; %s", path, key,
+                       strcmp (key, "experiment.seed") == 0 ? "list the seeds in seeds = 1;2;3"
+                                                            : "each run is named after its variant and seed");
+          return FALSE;
+        }
+      else
+        {
+          GStrv values = read_list (kf, path, key, error);
+          if (!values)
+            return FALSE;
+          Axis a = { g_strdup (key), values, g_strdup (strchr (key, '.') + 1) };
+          g_array_append_val (axes, a);
+        }
+    }
+  if (axes->len == 0 || strcmp (g_array_index (axes, Axis, 0).key, "experiment") != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s: [sweep] experiment: missing; name the base experiment, e.g. experiment = pendulum-sac.ini "
+                   "(relative to the sweep file)", path);
+      return FALSE;
+    }
+  if (!seed_texts)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] seeds: missing; list the seeds, e.g. seeds = 1;2;3",
+                   path);
+      return FALSE;
+    }
+  for (guint i = 0; seed_texts[i]; i++)
+    {
+      guint64 v;
+      if (!g_ascii_string_to_unsigned (seed_texts[i], 10, 0, G_MAXINT64, &v, NULL))
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] seeds: \"%s\" is not a seed (an integer ≥ 0)",
+                       path, seed_texts[i]);
+          return FALSE;
+        }
+      g_array_append_val (seeds, v);
+    }
+  return TRUE;
+}
+
+/* Every experiment alone, then every value alone with each experiment, so
+ * that an error names the one key and value at fault. */
+static gboolean
+check_values (const SrlRegistry *registry, const char *path, GArray *axes, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  const Axis *files = &g_array_index (axes, Axis, 0);
+  for (guint f = 0; files->values[f]; f++)
+    {
+      g_autoptr (SrlExperiment) x = srl_experiment_load (registry, files->values[f], NULL, &local);
+      if (!x)
+        {
+          g_set_error (error, SRL_ERROR, local->code, "%s: [sweep] experiment: %s", path, local->message);
+          return FALSE;
+        }
+      for (guint a = 1; a < axes->len; a++)
+        {
+          const Axis *axis = &g_array_index (axes, Axis, a);
+          for (guint i = 0; axis->values[i]; i++)
+            {
+              g_autofree char *o = g_strdup_printf ("%s=%s", axis->key, axis->values[i]);
+              const char *overrides[] = { o, NULL };
+              g_autoptr (SrlExperiment) y = srl_experiment_load (registry, files->values[f], overrides, &local);
+              if (!y)
+                {
+                  set_sweep_error (error, local, path, overrides, NULL);
+                  return FALSE;
+                }
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* The variant at `index` (one value per axis): its settings and a label
+ * naming the values of the axes that vary. */
+static SrlSweepVariant *
+make_variant (GArray *axes, const guint *index)
+{
+  SrlSweepVariant *v = g_new0 (SrlSweepVariant, 1);
+  v->experiment = g_strdup (g_array_index (axes, Axis, 0).values[index[0]]);
+  g_autoptr (GPtrArray) settings = g_ptr_array_new ();
+  GString *label = g_string_new (NULL);
+  for (guint a = 0; a < axes->len; a++)
+    {
+      const Axis *axis = &g_array_index (axes, Axis, a);
+      const char *value = axis->values[index[a]];
+      if (a > 0)
+        g_ptr_array_add (settings, g_strdup_printf ("%s=%s", axis->key, value));
+      if (g_strv_length (axis->values) < 2)
+        continue;
+      if (label->len)
+        g_string_append (label, ",");
+      if (a == 0)
+        {
+          g_autofree char *base = experiment_base_name (value);
+          g_string_append (label, base);
+          continue;
+        }
+      /* The short key unless another swept key has the same one. */
+      gboolean clash = FALSE;
+      for (guint b = 1; b < axes->len; b++)
+        if (b != a && g_strv_length (g_array_index (axes, Axis, b).values) > 1
+            && strcmp (g_array_index (axes, Axis, b).short_key, axis->short_key) == 0)
+          clash = TRUE;
+      /* GROUP.plugin names the plugin of a group: "sampler=realnvp". */
+      if (strcmp (axis->short_key, "plugin") == 0)
+        g_string_append_printf (label, "%.*s=%s", (int) (strlen (axis->key) - strlen (".plugin")), axis->key, value);
+      else
+        g_string_append_printf (label, "%s=%s", clash ? axis->key : axis->short_key, value);
+    }
+  if (!label->len)
+    {
+      g_autofree char *base = experiment_base_name (v->experiment);
+      g_string_append (label, base);
+    }
+  g_ptr_array_add (settings, NULL);
+  v->settings = (GStrv) g_ptr_array_steal (settings, NULL);
+  v->label = g_string_free (label, FALSE);
+  v->name = dir_safe (v->label);
+  return v;
+}
+
 SrlSweep *
 srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
 {
@@ -255,149 +450,16 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
   s->exe = self_exe ();
   s->variants = g_ptr_array_new_with_free_func (variant_free);
   s->runs = g_ptr_array_new_with_free_func (run_free);
-  g_autofree char *sweep_dir = g_path_get_dirname (s->file);
-
   g_autoptr (GArray) axes = g_array_new (FALSE, TRUE, sizeof (Axis));
   g_array_set_clear_func (axes, axis_clear);
-  g_auto (GStrv) seeds = NULL;
-  g_auto (GStrv) keys = g_key_file_get_keys (kf, "sweep", NULL, NULL);
-  for (guint k = 0; keys && keys[k]; k++)
-    {
-      const char *key = keys[k];
-      if (strcmp (key, "experiment") == 0)
-        {
-          GStrv files = read_list (kf, path, key, error);
-          if (!files)
-            return NULL;
-          for (guint i = 0; files[i]; i++)
-            {
-              char *abs = g_canonicalize_filename (files[i], sweep_dir);
-              if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR))
-                {
-                  g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] experiment: %s: no such file", path,
-                               abs);
-                  g_free (abs);
-                  g_strfreev (files);
-                  return NULL;
-                }
-              g_free (files[i]);
-              files[i] = abs;
-            }
-          Axis a = { g_strdup (key), files, NULL };
-          g_array_prepend_val (axes, a);
-        }
-      else if (strcmp (key, "seeds") == 0)
-        {
-          if (!(seeds = read_list (kf, path, key, error)))
-            return NULL;
-        }
-      else if (strcmp (key, "threshold") == 0)
-        {
-          g_autofree char *text = g_key_file_get_string (kf, "sweep", key, NULL);
-          char *end = NULL;
-          s->threshold = g_ascii_strtod (g_strstrip (text), &end);
-          if (!*text || !end || *end || !isfinite (s->threshold))
-            {
-              g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] threshold: expected a number, got \"%s\"",
-                           path, text);
-              return NULL;
-            }
-          s->has_threshold = TRUE;
-        }
-      else if (strcmp (key, "name") == 0)
-        {
-          g_autofree char *name = g_key_file_get_string (kf, "sweep", key, NULL);
-          g_strstrip (name);
-          if (!*name)
-            {
-              g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] name: empty", path);
-              return NULL;
-            }
-          s->name = dir_safe (name);
-        }
-      else if (!strchr (key, '.'))
-        {
-          const char *near = srl_closest_name (key, sweep_keys, G_N_ELEMENTS (sweep_keys));
-          g_autofree char *hint = near ? g_strdup_printf (" (did you mean \"%s\"?)", near) : g_strdup ("");
-          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
-                       "%s: [sweep] %s: unknown key%s; [sweep] has experiment, seeds, threshold, name and "
-                       "GROUP.KEY lists", path, key, hint);
-          return NULL;
-        }
-      else if (strcmp (key, "experiment.seed") == 0 || strcmp (key, "experiment.name") == 0)
-        {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] %s: set by the sweep itself; %s", path, key,
-                       strcmp (key, "experiment.seed") == 0 ? "list the seeds in seeds = 1;2;3"
-                                                            : "each run is named after its variant and seed");
-          return NULL;
-        }
-      else
-        {
-          GStrv values = read_list (kf, path, key, error);
-          if (!values)
-            return NULL;
-          const char *dot = strchr (key, '.');
-          Axis a = { g_strdup (key), values, g_strdup (dot + 1) };
-          g_array_append_val (axes, a);
-        }
-    }
-  if (axes->len == 0 || strcmp (g_array_index (axes, Axis, 0).key, "experiment") != 0)
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
-                   "%s: [sweep] experiment: missing; name the base experiment, e.g. experiment = pendulum-sac.ini "
-                   "(relative to the sweep file)", path);
-      return NULL;
-    }
-  if (!seeds)
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] seeds: missing; list the seeds, e.g. seeds = 1;2;3",
-                   path);
-      return NULL;
-    }
-  g_autoptr (GArray) seed_values = g_array_new (FALSE, FALSE, sizeof (guint64));
-  for (guint i = 0; seeds[i]; i++)
-    {
-      guint64 v;
-      if (!g_ascii_string_to_unsigned (seeds[i], 10, 0, G_MAXINT64, &v, NULL))
-        {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [sweep] seeds: \"%s\" is not a seed (an integer ≥ 0)",
-                       path, seeds[i]);
-          return NULL;
-        }
-      g_array_append_val (seed_values, v);
-    }
-  s->n_seeds = seed_values->len;
+  g_autoptr (GArray) seeds = g_array_new (FALSE, FALSE, sizeof (guint64));
+  if (!read_sweep_keys (kf, path, s, axes, seeds, error) || !check_values (registry, path, axes, error))
+    return NULL;
+  s->n_seeds = seeds->len;
   if (!s->name)
     {
       g_autofree char *base = experiment_base_name (s->file);
       s->name = dir_safe (base);
-    }
-
-  /* Every experiment alone, then every value alone: errors name the key. */
-  const Axis *files = &g_array_index (axes, Axis, 0);
-  for (guint f = 0; files->values[f]; f++)
-    {
-      g_autoptr (SrlExperiment) x = srl_experiment_load (registry, files->values[f], NULL, &local);
-      if (!x)
-        {
-          g_set_error (error, SRL_ERROR, local->code, "%s: [sweep] experiment: %s", path, local->message);
-          return NULL;
-        }
-      for (guint a = 1; a < axes->len; a++)
-        {
-          const Axis *axis = &g_array_index (axes, Axis, a);
-          for (guint i = 0; axis->values[i]; i++)
-            {
-              g_autofree char *o = g_strdup_printf ("%s=%s", axis->key, axis->values[i]);
-              const char *overrides[] = { o, NULL };
-              g_autoptr (SrlExperiment) y = srl_experiment_load (registry, files->values[f], overrides, &local);
-              if (!y)
-                {
-                  set_sweep_error (error, local, path, overrides, NULL);
-                  return NULL;
-                }
-            }
-        }
     }
 
   /* The grid, experiment axis first, the last key varying fastest. */
@@ -420,68 +482,25 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
           index[a] = rest % len;
           rest /= len;
         }
-      SrlSweepVariant *v = g_new0 (SrlSweepVariant, 1);
-      v->experiment = g_strdup (files->values[index[0]]);
-      g_autoptr (GPtrArray) settings = g_ptr_array_new ();
-      GString *label = g_string_new (NULL);
-      for (guint a = 0; a < axes->len; a++)
-        {
-          const Axis *axis = &g_array_index (axes, Axis, a);
-          const char *value = axis->values[index[a]];
-          if (a > 0)
-            g_ptr_array_add (settings, g_strdup_printf ("%s=%s", axis->key, value));
-          if (g_strv_length (axis->values) < 2)
-            continue;
-          if (label->len)
-            g_string_append (label, ",");
-          if (a == 0)
-            {
-              g_autofree char *base = experiment_base_name (value);
-              g_string_append (label, base);
-              continue;
-            }
-          /* The short key unless another swept key has the same one. */
-          gboolean clash = FALSE;
-          for (guint b = 1; b < axes->len; b++)
-            if (b != a && g_strv_length (g_array_index (axes, Axis, b).values) > 1
-                && strcmp (g_array_index (axes, Axis, b).short_key, axis->short_key) == 0)
-              clash = TRUE;
-          /* GROUP.plugin names the plugin of a group: "sampler=realnvp". */
-          if (strcmp (axis->short_key, "plugin") == 0)
-            g_string_append_printf (label, "%.*s=%s", (int) (strlen (axis->key) - strlen (".plugin")), axis->key,
-                                    value);
-          else
-            g_string_append_printf (label, "%s=%s", clash ? axis->key : axis->short_key, value);
-        }
-      if (!label->len)
-        {
-          g_autofree char *base = experiment_base_name (v->experiment);
-          g_string_append (label, base);
-        }
-      g_ptr_array_add (settings, NULL);
-      v->settings = (GStrv) g_ptr_array_steal (settings, NULL);
-      v->label = g_string_free (label, FALSE);
-      v->name = dir_safe (v->label);
+      SrlSweepVariant *v = make_variant (axes, index);
       for (guint i = 0; i < s->variants->len; i++)
         if (strcmp (((SrlSweepVariant *) s->variants->pdata[i])->name, v->name) == 0)
           {
+            /* Two labels that differ only in characters a directory
+             * name cannot hold. */
             char *unique = g_strdup_printf ("%s~%" G_GUINT64_FORMAT, v->name, n + 1);
             g_free (v->name);
             v->name = unique;
           }
       g_ptr_array_add (s->variants, v);
-    }
 
-  /* Every combination as it will run (with the first seed). */
-  for (guint i = 0; i < s->variants->len; i++)
-    {
-      SrlSweepVariant *v = s->variants->pdata[i];
+      /* The combination as it will run (with the first seed). */
       g_autoptr (GPtrArray) overrides = g_ptr_array_new_with_free_func (g_free);
       for (guint k = 0; v->settings[k]; k++)
         g_ptr_array_add (overrides, g_strdup (v->settings[k]));
       g_ptr_array_add (overrides, g_strdup_printf ("experiment.name=%s", v->name));
       g_ptr_array_add (overrides, g_strdup_printf ("experiment.seed=%" G_GUINT64_FORMAT,
-                                                   g_array_index (seed_values, guint64, 0)));
+                                                   g_array_index (seeds, guint64, 0)));
       g_ptr_array_add (overrides, NULL);
       v->resolved = check_combination (registry, v->experiment, (const char *const *) overrides->pdata, &local);
       if (!v->resolved)
@@ -489,18 +508,15 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
           set_sweep_error (error, local, path, (const char *const *) v->settings, v->label);
           return NULL;
         }
+      for (guint k = 0; k < seeds->len; k++)
+        {
+          SrlSweepRun *r = g_new0 (SrlSweepRun, 1);
+          r->variant = s->variants->len - 1;
+          r->seed = g_array_index (seeds, guint64, k);
+          r->name = g_strdup_printf ("%s-seed%" G_GUINT64_FORMAT, v->name, r->seed);
+          g_ptr_array_add (s->runs, r);
+        }
     }
-
-  for (guint i = 0; i < s->variants->len; i++)
-    for (guint k = 0; k < seed_values->len; k++)
-      {
-        SrlSweepRun *r = g_new0 (SrlSweepRun, 1);
-        r->variant = i;
-        r->seed = g_array_index (seed_values, guint64, k);
-        r->name = g_strdup_printf ("%s-seed%" G_GUINT64_FORMAT, ((SrlSweepVariant *) s->variants->pdata[i])->name,
-                                   r->seed);
-        g_ptr_array_add (s->runs, r);
-      }
   return g_steal_pointer (&s);
 }
 
@@ -1025,13 +1041,21 @@ srl_sweep_finish (SrlSweep *s, gboolean completed)
   return failed ? SRL_EXIT_FAILED : SRL_EXIT_OK;
 }
 
+char *
+srl_sweep_grid_text (const SrlSweep *s)
+{
+  guint v = s->variants->len, r = s->runs->len;
+  return g_strdup_printf ("%u variant%s × %u seed%s = %u run%s", v, v == 1 ? "" : "s", s->n_seeds,
+                          s->n_seeds == 1 ? "" : "s", r, r == 1 ? "" : "s");
+}
+
 /* Announce what a (re)started sweep will do. */
 void
 srl_sweep_announce (SrlSweep *s, const char *how)
 {
   guint finished = srl_sweep_count (s, SRL_SWEEP_FINISHED), failed = srl_sweep_count (s, SRL_SWEEP_FAILED);
-  srl_sweep_event (s, "%u variants × %u seeds = %u runs in %s; %u finished before, %u failed before, %u to run %s",
-                   s->variants->len, s->n_seeds, s->runs->len, s->out, finished, failed,
+  g_autofree char *grid = srl_sweep_grid_text (s);
+  srl_sweep_event (s, "%s in %s; %u finished before, %u failed before, %u to run %s", grid, s->out, finished, failed,
                    s->runs->len - finished - failed, how);
   if (failed)
     srl_sweep_event (s, "%u run%s failed before and stay%s failed (--retry-failed runs them again)", failed,

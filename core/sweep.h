@@ -142,6 +142,8 @@ void srl_sweep_event (SrlSweep *sweep, const char *format, ...) G_GNUC_PRINTF (2
 void srl_sweep_progress (SrlSweep *sweep);
 void srl_sweep_progress_clear (SrlSweep *sweep);
 
+/* "2 variants × 5 seeds = 10 runs" (transfer full). */
+char *srl_sweep_grid_text (const SrlSweep *sweep);
 /* The opening event line of a (re)started sweep; `how`: "2 at a time". */
 void srl_sweep_announce (SrlSweep *sweep, const char *how);
 /* The closing lines; the exit status (interrupted, failed or ok). */
