@@ -120,6 +120,49 @@ axis_name (const char *column)
   return column;
 }
 
+/* The inside corner where a legend box of `n` lines of at most `chars`
+ * characters covers the fewest points of the curves and bands (as
+ * PL_POSITION_* flags): bottom right first, where learning curves rarely
+ * go. */
+static PLINT
+legend_corner (GArray *curves, double x0, double x1, double y0, double y1, guint chars)
+{
+  static const PLINT corners[] = {
+    PL_POSITION_BOTTOM | PL_POSITION_RIGHT, PL_POSITION_TOP | PL_POSITION_RIGHT,
+    PL_POSITION_TOP | PL_POSITION_LEFT, PL_POSITION_BOTTOM | PL_POSITION_LEFT,
+  };
+  /* The box as fractions of the plot, roughly (the font's size). */
+  double w = MIN (0.7, 0.12 + 0.0105 * chars), h = MIN (0.9, 0.04 + 0.07 * curves->len);
+  guint best = 0, fewest = G_MAXUINT;
+  for (guint k = 0; k < G_N_ELEMENTS (corners); k++)
+    {
+      gboolean right = corners[k] & PL_POSITION_RIGHT, top = corners[k] & PL_POSITION_TOP;
+      guint covered = 0;
+      for (guint i = 0; i < curves->len; i++)
+        {
+          const Curve *c = &g_array_index (curves, Curve, i);
+          for (guint r = 0; r < c->n; r++)
+            {
+              double u = (c->x[r] - x0) / (x1 - x0);
+              if (right ? u < 1 - w : u > w)
+                continue;
+              const double ys[3] = { c->mean[r], c->lo[r], c->hi[r] };
+              for (guint j = 0; j < 3; j++)
+                {
+                  double v = (ys[j] - y0) / (y1 - y0);
+                  covered += top ? v > 1 - h : v < h;
+                }
+            }
+        }
+      if (covered < fewest)
+        {
+          fewest = covered;
+          best = k;
+        }
+    }
+  return corners[best] | PL_POSITION_INSIDE;
+}
+
 static void
 draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Band band)
 {
@@ -154,6 +197,9 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
   plcol0 (1);
   plschr (0, 1.1);
   plwidth (1);
+  /* Plain numbers (−1500, 15000) rather than a shared ×10ⁿ. */
+  plsxax (10, 0);
+  plsyax (10, 0);
   plbox ("bcnst", 0, 0, "bcnstv", 0, 0);
   pllab (axis_name (xcol), axis_name (ycol), title ? title : "");
 
@@ -206,8 +252,11 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
     }
   plwidth (1);
   PLFLT lw, lh;
+  guint chars = 0;
+  for (guint i = 0; i < n; i++)
+    chars = MAX (chars, (guint) g_utf8_strlen (texts[i], -1));
   plscol0a (0, 255, 255, 255, 0.85);
-  pllegend (&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_BOTTOM | PL_POSITION_RIGHT | PL_POSITION_INSIDE,
+  pllegend (&lw, &lh, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, legend_corner (curves, x0, x1, y0, y1, chars),
             0.02, 0.03, 0.08, 0, 1, 1, 0, 0, (PLINT) n, opts, 1.0, 0.9, 2.0, 0.0, text_colors,
             (const char *const *) texts, box_colors, patterns, box_scales, box_widths, line_colors, styles, widths,
             NULL, NULL, NULL, NULL);

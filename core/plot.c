@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <plplot.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -61,6 +62,13 @@ srl_plot_begin (const char *path, int width, int height, GError **error)
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot write in %s: %s", path, dir, g_strerror (errno));
       g_free (tmp);
       return FALSE;
+    }
+  /* mkstemp makes the file private; a figure is as readable as any file. */
+  mode_t mask = umask (0);
+  umask (mask);
+  if (fchmod (fd, 0666 & ~mask) != 0)
+    {
+      /* Only other users lose; the figure is still written. */
     }
   close (fd);
   temp_path = tmp;
