@@ -23,3 +23,14 @@ core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIB
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = softrl.pc
+
+# Sweeps, summaries and learning curves; MPI distribution only when configure
+# found Open MPI.
+core_softrl_SOURCES += core/sweep.h core/sweep.c core/results.h core/results.c core/cmd-sweep.c \
+	core/cmd-summarize.c core/cmd-plot.c
+core_softrl_LDADD += $(LIBM)
+if HAVE_MPI
+core_softrl_SOURCES += core/sweep-mpi.c
+core_softrl_CFLAGS += $(MPI_CFLAGS)
+core_softrl_LDADD += $(MPI_LIBS)
+endif

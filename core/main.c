@@ -16,6 +16,9 @@ static const struct {
   { "bench", srl_cmd_bench, "benchmark gradient updates (against sgemm) or an environment (against its simulator)" },
   { "compose", srl_cmd_compose, "compose sql runs' soft Q-functions into a new policy, offline" },
   { "figure", srl_cmd_figure, "draw thesis Figure 3.2 for a run on a 2-D environment" },
+  { "sweep", srl_cmd_sweep, "run a sweep file's variants × seeds, here or over MPI ranks" },
+  { "summarize", srl_cmd_summarize, "tabulate a sweep per variant: final return, AUC, steps, time" },
+  { "plot", srl_cmd_plot, "learning curves of sweeps or runs: mean over seeds with a band" },
 };
 
 void
@@ -69,6 +72,7 @@ main (int argc, char **argv)
     {
       printf ("softrl %s\nplugin ABI %d.%d\nstate format %d\n", PACKAGE_VERSION, SRL_ABI_MAJOR, SRL_ABI_MINOR,
               SRL_STATE_FORMAT_VERSION);
+      printf ("%s\n", srl_cli_mpi_description ());
       return SRL_EXIT_OK;
     }
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)

@@ -63,6 +63,13 @@ srl_plot_begin (const char *path, int width, int height, GError **error)
       g_free (tmp);
       return FALSE;
     }
+  /* mkstemp makes the file private; a figure is as readable as any file. */
+  mode_t mask = umask (0);
+  umask (mask);
+  if (fchmod (fd, 0666 & ~mask) != 0)
+    {
+      /* Only other users lose; the figure is still written. */
+    }
   close (fd);
   temp_path = tmp;
   final_path = g_strdup (path);

@@ -306,13 +306,8 @@ run_log (SrlRun *r, const char *fmt, ...)
   va_start (ap, fmt);
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
   if (r->log)
-    {
-      fprintf (r->log, "%s %s\n", stamp, msg);
-      fflush (r->log);
-    }
+    srl_log_line (r->log, msg);
   if (!r->options.quiet)
     {
       clear_progress_line (r);
@@ -807,15 +802,6 @@ train_step (SrlRun *r, GError **error)
   return TRUE;
 }
 
-static void
-append_number (GString *s, double v)
-{
-  if (isnan (v))
-    g_string_append (s, ",nan");
-  else
-    g_string_append_printf (s, ",%.9g", v);
-}
-
 static gboolean
 end_epoch (SrlRun *r, GError **error)
 {
@@ -838,25 +824,25 @@ end_epoch (SrlRun *r, GError **error)
   GString *row = g_string_new (NULL);
   g_string_append_printf (row, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT, r->epoch + 1,
                           r->total_steps, r->total_episodes);
-  append_number (row, r->epoch_episodes ? r->epoch_return_sum / r->epoch_episodes : NAN);
-  append_number (row, srl_returns_mean (&eval));
-  append_number (row, eval.n ? eval.min : NAN);
-  append_number (row, eval.n ? eval.max : NAN);
-  append_number (row, srl_returns_mean_length (&eval));
+  srl_csv_append_number (row, r->epoch_episodes ? r->epoch_return_sum / r->epoch_episodes : NAN);
+  srl_csv_append_number (row, srl_returns_mean (&eval));
+  srl_csv_append_number (row, eval.n ? eval.min : NAN);
+  srl_csv_append_number (row, eval.n ? eval.max : NAN);
+  srl_csv_append_number (row, srl_returns_mean_length (&eval));
   for (guint c = 0; c < G_N_ELEMENTS (standard_columns); c++)
     {
       double v = NAN;
       for (guint i = 0; i < r->n_stats; i++)
         if (strcmp (r->stats[i].name, standard_columns[c]) == 0 && r->epoch_updates)
           v = r->stat_sums[i] / r->epoch_updates;
-      append_number (row, v);
+      srl_csv_append_number (row, v);
     }
   for (guint i = 0; i < r->n_stats; i++)
     if (!stat_is_standard (r->stats[i].name))
-      append_number (row, r->epoch_updates ? r->stat_sums[i] / r->epoch_updates : NAN);
+      srl_csv_append_number (row, r->epoch_updates ? r->stat_sums[i] / r->epoch_updates : NAN);
   g_string_append_printf (row, ",%" G_GINT64_FORMAT, r->total_updates);
-  append_number (row, r->epoch_update_seconds > 0 ? r->epoch_updates / r->epoch_update_seconds : 0);
-  append_number (row, wall);
+  srl_csv_append_number (row, r->epoch_update_seconds > 0 ? r->epoch_updates / r->epoch_update_seconds : 0);
+  srl_csv_append_number (row, wall);
   g_ptr_array_add (r->rows, g_string_free (row, FALSE));
 
   GString *csv = g_string_new (r->header);

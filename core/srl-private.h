@@ -4,6 +4,7 @@
 #define SRL_PRIVATE_H
 
 #include <config.h>
+#include <stdio.h>
 #include <softrl/softrl.h>
 
 G_BEGIN_DECLS
@@ -16,6 +17,10 @@ const char *srl_closest_name (const char *name, const char *const *candidates, g
 /* Write `contents` to `path` atomically (temporary file, fsync, rename). */
 gboolean srl_write_file_atomic (const char *path, const char *contents, gssize length, GError **error);
 double srl_now (void);  /* monotonic seconds */
+/* Append "YYYY-MM-DD HH:MM:SS MESSAGE" to a log file and flush it. */
+void srl_log_line (FILE *log, const char *message);
+/* Append ",VALUE" to a CSV row: "nan", or the value to 9 digits. */
+void srl_csv_append_number (GString *row, double value);
 
 /* ---- param.c: building sections ---- */
 /* A section for `group` declared by `specs`, read from `file`.  `plugin` is

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,4 +74,22 @@ srl_now (void)
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+void
+srl_log_line (FILE *log, const char *message)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+  fprintf (log, "%s %s\n", stamp, message);
+  fflush (log);
+}
+
+void
+srl_csv_append_number (GString *row, double value)
+{
+  if (isnan (value))
+    g_string_append (row, ",nan");
+  else
+    g_string_append_printf (row, ",%.9g", value);
 }

@@ -47,3 +47,13 @@ dist_experiments_DATA += \
 	experiments/walker2d-sac-auto.ini \
 	experiments/walker2d-sac.ini \
 	experiments/walker2d-sql.ini
+
+# Ablation sweeps (softrl sweep): the thesis' comparisons as sweep files.
+dist_experiments_DATA += \
+	experiments/ablation-temperature.ini \
+	experiments/ablation-reward-scale.ini \
+	experiments/ablation-tau.ini \
+	experiments/ablation-target-entropy.ini \
+	experiments/ablation-eval-mode.ini \
+	experiments/ablation-sql-alpha.ini \
+	experiments/ablation-sampler.ini

@@ -77,3 +77,8 @@ tests_plugins_failing_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_failing_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# Sweeps, summaries, figures; MPI sweeps when configure found Open MPI.
+check_PROGRAMS += tests/test-sweep
+tests_test_sweep_LDADD = $(TEST_LDADD)
+TESTS += tests/test-sweep
