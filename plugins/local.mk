@@ -9,3 +9,12 @@ pkglib_LTLIBRARIES += plugins/samplers/gaussian.la
 plugins_samplers_gaussian_la_SOURCES = plugins/samplers/gaussian.c
 plugins_samplers_gaussian_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_samplers_gaussian_la_LIBADD = $(PLUGIN_LIBADD)
+
+# ddpg and td3 are written only on the public SDK, as a third party would:
+# they are compiled with the installed headers' directory alone (no config.h,
+# no core/ internals), so including anything else fails the build.
+pkglib_LTLIBRARIES += plugins/algorithms/ddpg.la
+plugins_algorithms_ddpg_la_SOURCES = plugins/algorithms/ddpg.c
+plugins_algorithms_ddpg_la_CPPFLAGS = -I$(top_srcdir)/core/include
+plugins_algorithms_ddpg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_algorithms_ddpg_la_LIBADD = $(PLUGIN_LIBADD)

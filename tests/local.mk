@@ -66,3 +66,9 @@ tests_plugins_failing_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_failing_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# ddpg and td3: td3 learns Pendulum within 15,000 steps; ddpg resumes exactly
+# with its OU noise in the episode memory.
+check_PROGRAMS += tests/test-baselines
+tests_test_baselines_LDADD = $(TEST_LDADD)
+TESTS += tests/test-baselines
