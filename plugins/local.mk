@@ -18,3 +18,8 @@ plugins_algorithms_ddpg_la_SOURCES = plugins/algorithms/ddpg.c
 plugins_algorithms_ddpg_la_CPPFLAGS = -I$(top_srcdir)/core/include
 plugins_algorithms_ddpg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_algorithms_ddpg_la_LIBADD = $(PLUGIN_LIBADD)
+
+# The out-of-tree examples: not built here (tests/test-sdk builds them
+# against an installed prefix, as their README shows).
+EXTRA_DIST += plugins/examples/README.md plugins/examples/point-reach.c plugins/examples/grid-q.c \
+	plugins/examples/point-reach.ini plugins/WRITING-PLUGINS.md
