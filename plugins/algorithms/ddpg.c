@@ -41,8 +41,8 @@
 #define MAX_Q 8
 
 /* One table shape, two sets of defaults: each default is the paper's value
- * (Lillicrap et al. 2015 §7 for ddpg; Fujimoto et al. 2018, Table 3 and the
- * authors' code, for td3). */
+ * (Lillicrap et al. 2015 §7 for ddpg; for td3 Fujimoto et al. 2018 as the
+ * authors' reference code, github.com/sfujim/TD3, sets them). */
 #define DPG_PARAMS(batch, tau, policy_lr, weight_decay, n_q, delay, policy_q, noise, sigma, target_noise,   \
                    final_init, src)                                                                           \
   SRL_PARAM_INT ("batch_size", batch, 1, 1e6, "transitions per minibatch (" src ": " batch ")"),             \
