@@ -23,7 +23,8 @@
  *   chapter 5's "our version of DDPG":  ddpg with n_q = 2 (the minimum of two
  *                                        critics in the target and the policy loss)
  *   appendix C.1's DDPG (chapter 3):     ddpg with batch 64, 2 × 200 units,
- *                                        policy_lr 1e-4, ou_sigma 0.3, tau = 1 every 1000 updates
+ *                                        policy_lr 1e-4, exploration_sigma 0.3,
+ *                                        tau = 1 every 1000 updates (target_update_interval)
  *   the deterministic SAC ablation (Figure 4.2a, appendix D.2): ddpg with
  *                                        n_q = 2, Gaussian noise, hard target
  *                                        updates and target_actor = false
