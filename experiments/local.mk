@@ -57,3 +57,7 @@ dist_experiments_DATA += \
 	experiments/ablation-eval-mode.ini \
 	experiments/ablation-sql-alpha.ini \
 	experiments/ablation-sampler.ini
+
+# The deterministic baselines (plugins/algorithms/ddpg.c).
+dist_experiments_DATA += experiments/pendulum-td3.ini experiments/pendulum-ddpg.ini \
+	experiments/pendulum-sac-deterministic.ini

@@ -19,3 +19,17 @@ pkglib_LTLIBRARIES += plugins/samplers/svgd.la
 plugins_samplers_svgd_la_SOURCES = plugins/samplers/svgd.c
 plugins_samplers_svgd_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_samplers_svgd_la_LIBADD = $(PLUGIN_LIBADD)
+
+# ddpg and td3 are written only on the public SDK, as a third party would:
+# they are compiled with the installed headers' directory alone (no config.h,
+# no core/ internals), so including anything else fails the build.
+pkglib_LTLIBRARIES += plugins/algorithms/ddpg.la
+plugins_algorithms_ddpg_la_SOURCES = plugins/algorithms/ddpg.c
+plugins_algorithms_ddpg_la_CPPFLAGS = -I$(top_srcdir)/core/include
+plugins_algorithms_ddpg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_algorithms_ddpg_la_LIBADD = $(PLUGIN_LIBADD)
+
+# The out-of-tree examples: not built here (tests/test-sdk builds them
+# against an installed prefix, as their README shows).
+EXTRA_DIST += plugins/examples/README.md plugins/examples/point-reach.c plugins/examples/grid-q.c \
+	plugins/examples/point-reach.ini plugins/WRITING-PLUGINS.md

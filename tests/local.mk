@@ -82,3 +82,27 @@ tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 check_PROGRAMS += tests/test-sweep
 tests_test_sweep_LDADD = $(TEST_LDADD)
 TESTS += tests/test-sweep
+
+# The conformance walk, also installed ($(pkglibexecdir)/conformance, named
+# by softrl.pc's `conformance` variable) so that plugin authors can run it on
+# their plugins: SOFTRL_PLUGIN_PATH=DIR conformance -p /conformance/algorithm/NAME
+pkglibexec_PROGRAMS += tests/conformance
+tests_conformance_SOURCES = tests/test-conformance.c
+tests_conformance_LDADD = $(TEST_LDADD)
+
+# The SDK from an installed prefix: stages `make install`, builds the
+# out-of-tree examples (plugins/examples/) and ddpg.c against it with the
+# documented command, runs them with the installed programs.
+check_PROGRAMS += tests/test-sdk
+tests_test_sdk_CPPFLAGS = $(AM_CPPFLAGS) -DSRL_TEST_MAKE='"$(MAKE)"' -DSRL_TEST_CC='"$(CC)"' \
+	-DSRL_TEST_PKG_CONFIG='"$(PKG_CONFIG)"' -DSRL_TEST_BINDIR='"$(bindir)"' -DSRL_TEST_LIBDIR='"$(libdir)"' \
+	-DSRL_TEST_INCLUDEDIR='"$(includedir)"' -DSRL_TEST_PKGLIBDIR='"$(pkglibdir)"' \
+	-DSRL_TEST_PKGLIBEXECDIR='"$(pkglibexecdir)"'
+tests_test_sdk_LDADD = $(TEST_LDADD)
+TESTS += tests/test-sdk
+
+# ddpg and td3: td3 learns Pendulum within 15,000 steps; ddpg resumes exactly
+# with its OU noise in the episode memory.
+check_PROGRAMS += tests/test-baselines
+tests_test_baselines_LDADD = $(TEST_LDADD)
+TESTS += tests/test-baselines

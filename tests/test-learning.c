@@ -19,20 +19,8 @@ test_sac_auto_pendulum (void)
                              "--set", "experiment.eval_episodes=5", "--set", "experiment.eval_deterministic=true", NULL);
   if (status != 0)
     g_error ("run failed: %s", err);
-  g_autofree char *csv = g_build_filename (run, "progress.csv", NULL);
-  guint n, n2;
-  g_autofree double *steps = srl_test_csv_column (csv, "env_steps", &n);
-  g_autofree double *ret = srl_test_csv_column (csv, "eval_return_mean", &n2);
-  double best = -INFINITY, first_step = 0;
-  for (guint i = 0; i < n && steps[i] <= 15000; i++)
-    {
-      g_test_message ("steps %.0f: eval return %.1f", steps[i], ret[i]);
-      if (ret[i] >= -250 && first_step == 0)
-        first_step = steps[i];
-      best = MAX (best, ret[i]);
-    }
-  g_test_message ("best eval return within 15000 steps: %.1f; first >= -250 at %.0f steps", best, first_step);
-  g_assert_cmpfloat (best, >=, -250);
+  double first_step;
+  g_assert_cmpfloat (srl_test_best_eval_return (run, 15000, -250, &first_step), >=, -250);
   srl_test_rmtree (dir);
 }
 

@@ -153,4 +153,32 @@ srl_test_progress_without_wall_clock (const char *run)
   return g_string_free (out, FALSE);
 }
 
+/* The best eval_return_mean of the run in `run_dir` among the epochs with
+ * env_steps ≤ max_steps, each logged as a test message; the first such
+ * epoch's env_steps at which it reached `threshold` goes to *first_step
+ * (0 when it never did). */
+static inline double
+srl_test_best_eval_return (const char *run_dir, double max_steps, double threshold, double *first_step)
+{
+  char *csv = g_build_filename (run_dir, "progress.csv", NULL);
+  guint n, n2;
+  double *steps = srl_test_csv_column (csv, "env_steps", &n);
+  double *ret = srl_test_csv_column (csv, "eval_return_mean", &n2);
+  double best = -INFINITY;
+  *first_step = 0;
+  for (guint i = 0; i < n && steps[i] <= max_steps; i++)
+    {
+      g_test_message ("steps %.0f: eval return %.1f", steps[i], ret[i]);
+      if (ret[i] >= threshold && *first_step == 0)
+        *first_step = steps[i];
+      best = MAX (best, ret[i]);
+    }
+  g_test_message ("best eval return within %.0f steps: %.1f; first >= %.0f at %.0f steps", max_steps, best,
+                  threshold, *first_step);
+  g_free (steps);
+  g_free (ret);
+  g_free (csv);
+  return best;
+}
+
 #endif

@@ -9,7 +9,13 @@
  *
  * Lifecycle: create → (act | update | end_epoch)* → save/load at any point
  * between calls → destroy.  act and update must not allocate.  Not
- * thread-safe: the core calls one function at a time.
+ * thread-safe: the core calls one function at a time.  A run holds one
+ * instance; `softrl eval` creates another and loads SRL_SAVE_POLICY state
+ * into it.
+ *
+ * Randomness: act() draws only from the rng it is given (the core's acting
+ * and evaluation streams); update() draws from the algorithm's own stream,
+ * seeded from context->seed in create() and saved by save(SRL_SAVE_FULL).
  */
 #ifndef SOFTRL_ALGORITHM_H
 #define SOFTRL_ALGORITHM_H
@@ -24,18 +30,22 @@
 
 G_BEGIN_DECLS
 
+/* What act() is asked for. */
 typedef enum {
   SRL_ACT_RANDOM,        /* exploration before learning starts (e.g. uniform actions) */
   SRL_ACT_STOCHASTIC,    /* sample from the policy */
   SRL_ACT_DETERMINISTIC  /* the policy's deterministic action (noise = 0) */
 } SrlActMode;
 
+/* How much save() writes and load() reads. */
 typedef enum {
   SRL_SAVE_POLICY, /* what acting needs: enough for `softrl eval` */
   SRL_SAVE_FULL    /* everything for an exact resume */
 } SrlSaveScope;
 
-/* A statistic reported per epoch in progress.csv (mean over the epoch's updates). */
+/* A statistic reported per epoch in progress.csv (mean over the epoch's
+ * updates).  Tables of them are static: the strings are borrowed for as long
+ * as the plugin is loaded.  `name` is the CSV column, `doc` one line. */
 typedef struct {
   const char *name;
   const char *doc;
@@ -54,6 +64,8 @@ typedef struct {
   const SrlRegistry *registry;       /* to build plugins named by saved runs */
 } SrlAlgorithmContext;
 
+/* An algorithm plugin.  Every function is required unless marked optional;
+ * `algorithm` is the pointer create() returned. */
 typedef struct {
   SrlPluginInfo info;
   /* Sampler flags the algorithm needs (the experiment is refused otherwise). */
@@ -61,25 +73,48 @@ typedef struct {
   /* The sampler used when the experiment has no [sampler] group, or NULL
    * when the algorithm takes no sampler at all. */
   const char *default_sampler;
+  /* Build the networks and every workspace act and update will need
+   * (transfer full; the core calls destroy() once).  Draw initial weights
+   * from a stream seeded by context->seed.  On failure set `error` (bad
+   * parameter combinations through srl_section_error() on context->params,
+   * which names file, group and key), free what was made, return NULL. */
   gpointer (*create) (const SrlAlgorithmContext *context, GError **error);
+  /* Free the instance and everything it owns. */
   void (*destroy) (gpointer algorithm);
   /* Statistics `update` writes, in order; terminated by {NULL}.  Names
    * "alpha", "entropy", "q_loss", "policy_loss" fill progress.csv's standard
-   * columns; others become extra columns. */
+   * columns; others become extra columns.  The table is the plugin's (static)
+   * and must not change during the instance's lifetime. */
   const SrlStatSpec *(*stats) (gpointer algorithm);
-  /* Floats of per-episode memory act() may keep (held actions, noise
-   * processes); the core zeroes it at each reset and saves it.  NULL: none. */
+  /* Optional: floats of per-episode memory act() may keep (held actions,
+   * noise processes); the core zeroes it at each reset and saves it in
+   * checkpoints.  Called once after create().  NULL: none. */
   guint (*memory_size) (gpointer algorithm);
   /* One action for `obs` (obs_dim).  `agent_action` (act_dim) is what the
    * replay stores and update trains on; `env_action` (act_dim, in [-1, 1]) is
-   * what the environment receives.  They differ for hierarchies. */
+   * what the environment receives.  They differ for hierarchies.
+   * `episode_step` counts from 0 at each reset; `memory` holds
+   * memory_size() floats of this episode.  All arrays are the core's, valid
+   * during the call.  Random draws from `rng` only: in SRL_ACT_DETERMINISTIC
+   * mode draw nothing that changes the action. */
   void (*act) (gpointer algorithm, SrlRng *rng, SrlActMode mode, const float *obs,
                guint episode_step, float *memory, float *agent_action, float *env_action);
-  /* One gradient step; write each statistic into stats[i].  FALSE with an
-   * error stops training (for example a NaN loss). */
+  /* One gradient step on a minibatch the algorithm draws from `replay`
+   * (the core's, valid during the call) with its own stream; write each
+   * statistic into stats[i] (stats() order, every one, every call: the core
+   * averages them and stops on a non-finite one).  FALSE with an error
+   * (SRL_ERROR_NUMERIC for a NaN loss) stops training. */
   gboolean (*update) (gpointer algorithm, SrlReplay *replay, double *stats, GError **error);
   /* Optional: called after each epoch's evaluation (schedules). */
   void (*end_epoch) (gpointer algorithm, guint epoch);
+  /* Put the state of `scope` into `writer` (whose prefix the core set): the
+   * writer borrows the data until it writes, before the next call into the
+   * algorithm.  SRL_SAVE_FULL must hold everything the next update() and
+   * act() depend on (weights, targets, optimiser moments, temperature, the
+   * update stream, counters), so that a resumed run matches an
+   * uninterrupted one bit for bit.  load() reads the same names into an
+   * instance created from the same parameters, returning the reader's error
+   * (the file and tensor named) when one is missing or misshapen. */
   void (*save) (gpointer algorithm, SrlStateWriter *writer, SrlSaveScope scope);
   gboolean (*load) (gpointer algorithm, const SrlStateReader *reader, SrlSaveScope scope, GError **error);
   /* Optional: floating-point operations of the matrix products of one

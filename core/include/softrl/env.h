@@ -10,6 +10,11 @@
  * The time limit is the core's business: an environment reports
  * SRL_STEP_TERMINATED only for true terminal states (falling over, reaching a
  * goal) and gives its usual limit in spec->max_episode_steps.
+ *
+ * Threading: the core calls an instance's functions one at a time, from one
+ * thread; distinct instances (the run's training and evaluation copies)
+ * share nothing but the descriptor, so keep mutable state in the instance,
+ * not in static variables.
  */
 #ifndef SOFTRL_ENV_H
 #define SOFTRL_ENV_H
@@ -21,13 +26,17 @@
 
 G_BEGIN_DECLS
 
+/* What an environment instance looks like to the core and the algorithm.
+ * Owned by the instance (usually embedded in it) and constant from create()
+ * to destroy(). */
 typedef struct {
   guint obs_dim;
   guint act_dim;
   const double *act_low;          /* act_dim values, owned by the environment */
   const double *act_high;
   guint max_episode_steps;        /* default time limit (truncation) */
-  const char *const *info_names;  /* per-episode info columns, NULL-terminated; NULL if none */
+  const char *const *info_names;  /* per-episode info columns, NULL-terminated; NULL if none;
+                                     `softrl eval --out` writes one column each */
 } SrlEnvSpec;
 
 typedef enum {
@@ -37,23 +46,39 @@ typedef enum {
                               transition, logs invalid_reason() and ends the episode */
 } SrlStepStatus;
 
+/* An environment plugin.  Every function is required unless marked
+ * optional; `env` is the pointer create() returned. */
 typedef struct {
   SrlPluginInfo info;
-  /* Create from validated parameters (transfer full to the core). */
+  /* Create from validated parameters (transfer full to the core, which
+   * calls destroy() once).  Allocate everything reset and step will need.
+   * `params` is borrowed and outlives the instance, so the strings it
+   * returns may be kept.  On failure set `error` (SRL_ERROR_CONFIG through
+   * srl_section_error() for bad parameter combinations, SRL_ERROR_IO for a
+   * missing model file, …), free what was made and return NULL. */
   gpointer (*create) (const SrlSection *params, GError **error);
+  /* Free the instance and everything it owns. */
   void (*destroy) (gpointer env);
   /* Sizes and bounds; owned by the environment, constant for its lifetime. */
   const SrlEnvSpec *(*spec) (gpointer env);
+  /* Start an episode from a state drawn with `rng` (borrowed for the call;
+   * the only source of randomness) and write the first observation into
+   * `obs` (obs_dim doubles, the core's). */
   void (*reset) (gpointer env, SrlRng *rng, double *obs);
-  /* Apply `action` (act_dim), write the next observation and the reward. */
+  /* Apply `action` (act_dim, within the bounds, the core's), write the next
+   * observation and the reward; randomness, if any, from `rng` as in reset. */
   SrlStepStatus (*step) (gpointer env, SrlRng *rng, const double *action, double *obs, double *reward);
-  /* Optional: the per-episode info values (spec->info_names order), read at
-   * the end of an episode. */
+  /* Optional: the per-episode info values (spec->info_names order) into
+   * `values` (the core's), read at the end of an episode. */
   void (*episode_info) (gpointer env, double *values);
   /* Optional: why the last step was SRL_STEP_INVALID (owned by the env). */
   const char *(*invalid_reason) (gpointer env);
   /* Save and restore the mid-episode state, for exact resume.  The writer
-   * borrows pointers into the env until it has written. */
+   * borrows pointers into the env until it has written.  Called at any
+   * point after create(), also between episodes; load() gets a reader that
+   * holds what save() wrote (under the same prefix) into an instance created
+   * with the same parameters, and reports missing or misshapen tensors by
+   * returning the reader's error. */
   void (*save) (gpointer env, SrlStateWriter *writer);
   gboolean (*load) (gpointer env, const SrlStateReader *reader, GError **error);
   /* ---- ABI 1.1 (optional; a 1.0 descriptor ends before this) ---- */
@@ -73,17 +98,25 @@ typedef struct {
 /* ---- using an environment (core side, also for algorithms and tools) ---- */
 typedef struct _SrlEnv SrlEnv;
 
-/* transfer full. `params` is borrowed and must outlive the env. */
+/* An instance of `descriptor`: create() and the core's bookkeeping (the
+ * action scaling workspace).  transfer full: srl_env_free destroys the
+ * instance.  `params` is borrowed and must outlive the env.  Errors are
+ * create()'s. */
 SrlEnv *srl_env_new (const SrlEnvDescriptor *descriptor, const SrlSection *params, GError **error);
 void srl_env_free (SrlEnv *env);
+/* The descriptor, the spec (owned by the instance) and the number of info
+ * columns. */
 const SrlEnvDescriptor *srl_env_descriptor (const SrlEnv *env);
 const SrlEnvSpec *srl_env_spec (const SrlEnv *env);
 guint srl_env_n_info (const SrlEnv *env);
+/* The plugin's reset (likewise srl_env_save and srl_env_load below). */
 void srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs);
 /* `action` in [-1, 1]^act_dim: clipped, mapped onto the bounds and applied. */
 SrlStepStatus srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action,
                                        double *obs, double *reward);
+/* Fills srl_env_n_info() values; does nothing for environments without info. */
 void srl_env_episode_info (SrlEnv *env, double *values);
+/* The environment's reason (owned by it) or a generic one; never NULL. */
 const char *srl_env_invalid_reason (SrlEnv *env);
 void srl_env_save (SrlEnv *env, SrlStateWriter *writer);
 gboolean srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error);

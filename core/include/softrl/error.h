@@ -4,6 +4,9 @@
  * returns FALSE or NULL when it sets it.  Plugins report bad input through
  * these codes; they never call exit().  Programming errors (a NULL where the
  * API forbids one) are caught with g_return_val_if_fail, not reported here.
+ * A GError set by softrl is the caller's to free (g_error_free, or let it
+ * propagate); its message names the file, group and key, or the file and
+ * tensor, it concerns.
  */
 #ifndef SOFTRL_ERROR_H
 #define SOFTRL_ERROR_H
@@ -24,6 +27,7 @@ typedef enum {
   SRL_ERROR_FAILED    /* anything else */
 } SrlError;
 
+/* The SRL_ERROR domain. */
 GQuark srl_error_quark (void);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
  * found, every key validated, every default filled.  A run directory holds
  * the resolved experiment and the files below; a plugin that reuses a saved
  * run opens them with the state reader (softrl/state.h).
+ * Not thread-safe; an experiment borrows the registry's descriptors, so free
+ * it before the registry.
  */
 #ifndef SOFTRL_EXPERIMENT_H
 #define SOFTRL_EXPERIMENT_H
@@ -42,12 +44,14 @@ SrlExperiment *srl_experiment_load (const SrlRegistry *registry, const char *pat
  * when the directory is not a run.  transfer full. */
 SrlExperiment *srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir,
                                         const char *const *overrides, GError **error);
+/* Frees the experiment and its sections. */
 void srl_experiment_free (SrlExperiment *experiment);
 /* The file it was read from (owned by the experiment). */
 const char *srl_experiment_file (const SrlExperiment *experiment);
 /* A group: "experiment", "env", "algorithm" or "sampler" (NULL when the
  * algorithm takes no sampler).  Owned by the experiment. */
 const SrlSection *srl_experiment_section (const SrlExperiment *experiment, const char *group);
+/* The plugins it names (the registry's). */
 const SrlEnvDescriptor *srl_experiment_env (const SrlExperiment *experiment);
 const SrlAlgorithmDescriptor *srl_experiment_algorithm (const SrlExperiment *experiment);
 /* The sampler plugin and its parameters, or NULL.  Owned by the experiment. */

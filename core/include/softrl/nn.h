@@ -10,6 +10,13 @@
  * backward never allocate.  Matrices are row-major: a batch is [rows, width];
  * a layer computes y = x·W + b with W stored [in, out].
  *
+ * Ownership: an SrlMlp and an SrlAdam borrow the SrlWeights they work on
+ * (free them first, the weights last); every object here is freed by its
+ * own *_free, which accepts NULL.  Allocation happens in the constructors
+ * and srl_weights_allocate() only: nothing else here allocates, so an
+ * algorithm that builds its networks in create() stays allocation-free in
+ * act() and update().
+ *
  * None of these objects is thread-safe; cblas_sgemm may use OpenBLAS threads
  * internally.
  */
@@ -27,21 +34,30 @@ typedef struct _SrlWeights SrlWeights;
 
 /* An empty, unallocated set (transfer full: free with srl_weights_free). */
 SrlWeights *srl_weights_new (void);
+/* Frees the data, the gradient and the entries. */
 void srl_weights_free (SrlWeights *weights);
-/* Declare an entry of rows×cols floats (cols = 1 for vectors... use rows = 0
- * for a vector of `cols`).  Only before srl_weights_allocate(); returns its
- * offset in the flat array.  Names must be unique within the set. */
+/* Declare an entry named `name` (copied): a matrix of rows×cols floats, or
+ * with rows = 0 a vector of `cols` floats.  Only before
+ * srl_weights_allocate(); returns its offset in the flat array.  Names must
+ * be unique within the set (a repeated one is a programming error). */
 gsize srl_weights_declare (SrlWeights *weights, const char *name, gsize rows, gsize cols);
 /* Allocate data and gradient (both zero); the layout is frozen afterwards. */
 void srl_weights_allocate (SrlWeights *weights);
 /* A new allocated set with the same layout and a copy of the data
  * (target networks).  transfer full. */
 SrlWeights *srl_weights_new_copy (const SrlWeights *weights);
+/* Floats in the set, and its flat data and gradient arrays (owned by the
+ * set, NULL before srl_weights_allocate(), valid until it is freed).
+ * Plugins may read and write them directly (custom initialisation, weight
+ * decay added to the gradient). */
 gsize srl_weights_size (const SrlWeights *weights);
 float *srl_weights_data (SrlWeights *weights);
 float *srl_weights_grad (SrlWeights *weights);
 const float *srl_weights_data_const (const SrlWeights *weights);
-/* Entry access for tests and tools. */
+/* Entry access for tests, tools and custom initialisation: entry i's name
+ * (owned by the set) and, through the out-arguments (each may be NULL), its
+ * offset and shape (rows = 0 for a vector).  Entries keep declaration order;
+ * an SrlMlp declares "PREFIXlL.weight" [in, out] then "PREFIXlL.bias" per layer. */
 guint srl_weights_n_entries (const SrlWeights *weights);
 const char *srl_weights_entry (const SrlWeights *weights, guint i, gsize *offset, gsize *rows, gsize *cols);
 
@@ -53,19 +69,23 @@ void srl_weights_polyak (SrlWeights *target, const SrlWeights *src, float tau);
 /* Scale the gradient so its global L2 norm is at most max_norm (> 0).
  * Returns the norm before clipping. */
 float srl_weights_clip_grad_norm (SrlWeights *weights, float max_norm);
-/* Save each entry as PREFIX + entry name, shaped [rows, cols] or [cols]. */
+/* Save each entry as PREFIX + entry name, shaped [rows, cols] or [cols].
+ * The writer borrows the data: leave the weights unchanged until it writes. */
 void srl_weights_save (const SrlWeights *weights, SrlStateWriter *writer, const char *prefix);
 /* Load every entry, refusing missing tensors or other shapes with the file,
- * tensor, expected and found shapes in the message. */
+ * tensor, expected and found shapes in the message (SRL_ERROR_MISMATCH).
+ * On failure the entries before the faulty one are already loaded. */
 gboolean srl_weights_load (SrlWeights *weights, const SrlStateReader *reader, const char *prefix, GError **error);
 
 /* ---- dense networks ---- */
+/* Activation of a layer's outputs. */
 typedef enum {
   SRL_NL_LINEAR,
   SRL_NL_RELU,
   SRL_NL_TANH
 } SrlNonlinearity;
 
+/* Weight initialisation of srl_mlp_init(). */
 typedef enum {
   SRL_INIT_GLOROT_UNIFORM, /* U(±sqrt(6/(in+out))), biases 0: the TensorFlow references' default */
   SRL_INIT_HE_UNIFORM      /* U(±sqrt(6/in)), biases 0 */
@@ -76,20 +96,26 @@ typedef struct _SrlMlp SrlMlp;
 /* Declare an MLP n_in → hidden[0] → … → n_out in `weights` (not yet
  * allocated) under `prefix` ("q1." gives "q1.l0.weight", "q1.l0.bias", …).
  * Hidden layers use `hidden_nl`, the output layer `out_nl`.  The workspace
- * holds `max_rows` rows.  transfer full. */
+ * holds `max_rows` rows.  transfer full.  `weights` is borrowed and must
+ * outlive the MLP; `prefix` and `hidden` are only read during the call.
+ * Several MLPs may share one SrlWeights (each under its own prefix). */
 SrlMlp *srl_mlp_new (SrlWeights *weights, const char *prefix, guint n_in, const guint *hidden,
                      guint n_hidden, guint n_out, SrlNonlinearity hidden_nl,
                      SrlNonlinearity out_nl, guint max_rows);
 /* The same layout evaluated on another weights set of the same layout
- * (for example a target copy), with its own workspace.  transfer full. */
+ * (for example a target copy), with its own workspace.  transfer full;
+ * `weights` is borrowed and must outlive it. */
 SrlMlp *srl_mlp_new_sibling (const SrlMlp *layout, SrlWeights *weights, guint max_rows);
+/* Frees the structure and workspace, not the weights. */
 void srl_mlp_free (SrlMlp *mlp);
 guint srl_mlp_n_in (const SrlMlp *mlp);
 guint srl_mlp_n_out (const SrlMlp *mlp);
 guint srl_mlp_max_rows (const SrlMlp *mlp);
-/* Multiply-adds of one forward pass of one row (for roofline estimates). */
+/* Floating-point operations (2 per multiply-add) of the matrix products of
+ * one forward pass of one row (for roofline estimates). */
 guint64 srl_mlp_flops_per_row (const SrlMlp *mlp);
-/* Initialise this network's entries (weights must be allocated). */
+/* Initialise this network's entries (weights must be allocated): weights
+ * by `init`, drawn from `rng`; biases 0. */
 void srl_mlp_init (SrlMlp *mlp, SrlRng *rng, SrlInit init);
 /* Forward `n` ≤ max_rows rows of x [n, n_in].  Returns the output [n, n_out]
  * inside the workspace, valid until the next forward.  Keeps a pointer to x:
@@ -103,14 +129,20 @@ void srl_mlp_backward (SrlMlp *mlp, guint n, const float *dy, float *dx, gboolea
 /* ---- Adam (Kingma & Ba 2015) ---- */
 typedef struct _SrlAdam SrlAdam;
 
-/* Adam over all of `weights` (borrowed; must outlive the optimiser).  transfer full. */
+/* Adam over all of `weights` (borrowed; must outlive the optimiser; must be
+ * allocated), with zero moments.  transfer full; srl_adam_free frees the
+ * moments, not the weights.  Softrl's algorithms use β1 0.9, β2 0.999,
+ * ε 10⁻⁸, Kingma & Ba's defaults. */
 SrlAdam *srl_adam_new (SrlWeights *weights, double learning_rate, double beta1, double beta2, double epsilon);
 void srl_adam_free (SrlAdam *adam);
 void srl_adam_set_learning_rate (SrlAdam *adam, double learning_rate);
-/* One step from the weights' current gradient. */
+/* One step from the weights' current gradient (which it leaves as is:
+ * zero it before the next backward pass). */
 void srl_adam_step (SrlAdam *adam);
 guint64 srl_adam_steps (const SrlAdam *adam);
-/* Moments and step count under PREFIX + "m", "v", "t". */
+/* Moments and step count under PREFIX + "m", "v", "t" (the writer borrows
+ * the moments until it writes); load refuses missing tensors or other sizes
+ * with SRL_ERROR_MISMATCH. */
 void srl_adam_save (const SrlAdam *adam, SrlStateWriter *writer, const char *prefix);
 gboolean srl_adam_load (SrlAdam *adam, const SrlStateReader *reader, const char *prefix, GError **error);
 

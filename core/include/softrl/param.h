@@ -6,6 +6,10 @@
  * plugin a read-only SrlSection.  The accessors below therefore cannot fail on
  * a declared key: asking for an undeclared key or the wrong type is a
  * programming error (g_critical and a zero value).
+ *
+ * Nothing here allocates on the caller's behalf: every pointer returned is
+ * owned by the section.  Sections are read-only once built, so reading one
+ * from several threads is safe; building one is the core's business.
  */
 #ifndef SOFTRL_PARAM_H
 #define SOFTRL_PARAM_H
@@ -32,7 +36,13 @@ typedef enum {
 /* One declared parameter.  `default_value` is written exactly as a keyfile
  * would hold it ("3e-4", "256;256", "true", "" for an empty string or list).
  * For numbers, `choices` may list words accepted instead of a number (for
- * example "auto"); test for them with srl_section_is_word(). */
+ * example "auto"); test for them with srl_section_is_word().  `min`/`max`
+ * bound numbers and each list item (SRL_UNBOUNDED for none); `doc` is the
+ * line `softrl plugins NAME` and the resolved config.ini show: say what the
+ * parameter does and where its default comes from.  All strings are
+ * borrowed for as long as the plugin is loaded (string literals are).
+ * The registry refuses a table whose defaults do not satisfy their own
+ * spec, a duplicate name, or a parameter named "plugin" (reserved). */
 typedef struct {
   const char *name;
   SrlParamType type;
@@ -59,13 +69,15 @@ typedef struct {
 #define SRL_PARAM_PATH_LIST(n, def, d)          { n, SRL_PARAM_PATH_LIST, def, 0, 0, NULL, d }
 #define SRL_PARAM_END                           { NULL, 0, NULL, 0, 0, NULL, NULL }
 
-/* "int", "number", "list of numbers", ... for messages and `softrl plugins NAME`. */
+/* "int", "number", "list of numbers", ... for messages and `softrl plugins NAME`
+ * (static strings). */
 const char *srl_param_type_name (SrlParamType type);
 
 /* A validated keyfile group.  Owned by the experiment (or whoever built it);
  * valid as long as its owner.  Strings and lists it returns are owned by it. */
 typedef struct _SrlSection SrlSection;
 
+/* The value of a declared key of exactly that type (INT, DOUBLE, BOOL). */
 gint64 srl_section_get_int (const SrlSection *section, const char *key);
 double srl_section_get_double (const SrlSection *section, const char *key);
 gboolean srl_section_get_bool (const SrlSection *section, const char *key);
@@ -73,19 +85,25 @@ gboolean srl_section_get_bool (const SrlSection *section, const char *key);
 const char *srl_section_get_string (const SrlSection *section, const char *key);
 /* TRUE when a number parameter holds one of its accepted words instead. */
 gboolean srl_section_is_word (const SrlSection *section, const char *key, const char *word);
+/* A list's items (*n of them, n may be NULL; the array is owned by the
+ * section). */
 const gint64 *srl_section_get_int_list (const SrlSection *section, const char *key, guint *n);
 const double *srl_section_get_double_list (const SrlSection *section, const char *key, guint *n);
-/* An INT_LIST of sizes (hidden layer widths, say) copied into `sizes`,
- * refused with a configuration error when it has more than `max` items. */
+/* An INT_LIST of sizes (hidden layer widths, say) copied into `sizes`
+ * (caller's array of `max`), its length into *n; refused with
+ * SRL_ERROR_CONFIG naming file, group and key when it has more than `max`
+ * items. */
 gboolean srl_section_get_sizes (const SrlSection *section, const char *key, guint *sizes, guint max,
                                 guint *n, GError **error);
 /* STRING_LIST and PATH_LIST; NULL-terminated. */
 const char *const *srl_section_get_string_list (const SrlSection *section, const char *key, guint *n);
 
-/* Where the group came from, for messages: file path and group name. */
+/* Where the group came from, for messages: file path and group name
+ * (owned by the section). */
 const char *srl_section_file (const SrlSection *section);
 const char *srl_section_group (const SrlSection *section);
-/* The plugin name given by `plugin =`, or NULL for groups without one. */
+/* The plugin name given by `plugin =`, or NULL for groups without one
+ * (owned by the section). */
 const char *srl_section_plugin (const SrlSection *section);
 
 /* Set `error` (SRL_ERROR_CONFIG) to "FILE: [group] key: MESSAGE": the form

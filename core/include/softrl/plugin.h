@@ -19,9 +19,18 @@
  * much of the struct the plugin knows, and the core reads nothing past it
  * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values and
  * SrlEnvDescriptor.bench_baseline.
+ * So a plugin built against softrl 1.m loads into any core 1.n with n ≥ m;
+ * appending a field bumps SRL_ABI_MINOR, and any other change to a public
+ * struct, a callback's signature or its meaning bumps SRL_ABI_MAJOR (and
+ * every plugin must be rebuilt).  The refusal names the file and both
+ * versions, e.g. "x.so: refused: built for softrl ABI 2.0, but this softrl
+ * has ABI 1.0 (major versions differ; rebuild the plugin)".
  *
  * Descriptors, and everything they point to, must stay valid while the
- * shared object is loaded: the core keeps plugins loaded until exit.
+ * shared object is loaded: the core keeps plugins loaded until the registry
+ * is freed (in the `softrl` program: until exit).  Make them static const.
+ *
+ * Threading: the core loads plugins and calls into them from one thread.
  */
 #ifndef SOFTRL_PLUGIN_H
 #define SOFTRL_PLUGIN_H
@@ -31,29 +40,39 @@
 
 G_BEGIN_DECLS
 
+/* The ABI these headers describe; SRL_PLUGIN_INFO() stamps it into every
+ * descriptor (the rule above says which cores accept it). */
 #define SRL_ABI_MAJOR 1
 #define SRL_ABI_MINOR 1
 
+/* The three kinds of plugin, each with its own descriptor struct. */
 typedef enum {
   SRL_KIND_ALGORITHM = 1,
   SRL_KIND_SAMPLER = 2,
   SRL_KIND_ENV = 3
 } SrlKind;
 
-/* "algorithm", "sampler", "environment". */
+/* "algorithm", "sampler", "environment" (static strings); "unknown kind"
+ * for other values. */
 const char *srl_kind_name (SrlKind kind);
 
+/* The header every descriptor starts with.  Fill it with SRL_PLUGIN_INFO();
+ * everything it points to is borrowed by the core for as long as the plugin
+ * stays loaded. */
 typedef struct {
   guint32 abi_major;          /* SRL_ABI_MAJOR the plugin was built with */
   guint32 abi_minor;          /* SRL_ABI_MINOR the plugin was built with */
   guint32 size;               /* sizeof the whole descriptor struct as built */
   guint32 kind;               /* SrlKind */
-  const char *name;           /* registry key: lower case, digits and '-' */
-  const char *doc;            /* one line */
+  const char *name;           /* registry key: lower-case letters, digits, '-' and '_' */
+  const char *doc;            /* one line, required */
   const SrlParamSpec *params; /* terminated by SRL_PARAM_END; may be NULL */
-  gpointer reserved[4];
+  gpointer reserved[4];       /* zero (SRL_PLUGIN_INFO leaves them so) */
 } SrlPluginInfo;
 
+/* The SrlPluginInfo initialiser for a descriptor of type `descriptor_type`
+ * (SrlAlgorithmDescriptor, SrlSamplerDescriptor or SrlEnvDescriptor): it
+ * records the ABI the plugin is compiled against and the struct's size. */
 #define SRL_PLUGIN_INFO(kind_, descriptor_type, name_, doc_, params_)                     \
   { .abi_major = SRL_ABI_MAJOR, .abi_minor = SRL_ABI_MINOR,                              \
     .size = sizeof (descriptor_type), .kind = (kind_), .name = (name_), .doc = (doc_),   \
@@ -72,12 +91,22 @@ typedef struct _SrlRegistry SrlRegistry;
 /* Register `descriptor` (pointing at the SrlPluginInfo at the start of an
  * algorithm, sampler or environment descriptor).  Refuses a bad ABI version,
  * a malformed descriptor, or a name already registered by a different
- * descriptor.  Registering an identical descriptor again is a no-op. */
+ * descriptor.  Registering an identical descriptor again is a no-op.
+ * The descriptor is borrowed, not copied: it must outlive the registry
+ * (static storage in a plugin does).  Errors: SRL_ERROR_PLUGIN.  Called from
+ * an entry point, a refusal also refuses the whole file when the entry
+ * point returns.  Allocates only the registry's own bookkeeping. */
 gboolean srl_registry_add (SrlRegistry *registry, const SrlPluginInfo *descriptor, GError **error);
 
+/* The entry point's type and exported name.  It runs once per file, when the
+ * registry loads it; `registry` is only valid during the call. */
 typedef gboolean (*SrlPluginInitFunc) (SrlRegistry *registry, GError **error);
 #define SRL_PLUGIN_ENTRY_POINT "srl_plugin_init"
 
+/* Defines the exported entry point; follow it with the function's body:
+ *     SRL_PLUGIN_DEFINE (registry, error) { return srl_registry_add (registry, &d.info, error); }
+ * Build plugins with -fvisibility=hidden where you can: only this symbol
+ * needs to be exported. */
 #define SRL_PLUGIN_DEFINE(registry, error)                                               \
   G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error);       \
   G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error)

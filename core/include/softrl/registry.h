@@ -20,7 +20,8 @@
 
 G_BEGIN_DECLS
 
-/* transfer full. */
+/* An empty registry (transfer full).  srl_registry_free unloads the
+ * plugins: every descriptor it handed out becomes invalid. */
 SrlRegistry *srl_registry_new (void);
 void srl_registry_free (SrlRegistry *registry);
 
@@ -38,12 +39,14 @@ char **srl_registry_search_path (void);
 /* Messages of the files refused so far, "FILE: reason" (owned by the registry). */
 const char *const *srl_registry_refusals (const SrlRegistry *registry, guint *n);
 
-/* The descriptor registered as `name` of `kind`, or NULL. */
+/* The descriptor registered as `name` of `kind`, or NULL.  Cast it to the
+ * kind's descriptor type; valid until the registry is freed. */
 const SrlPluginInfo *srl_registry_lookup (const SrlRegistry *registry, SrlKind kind, const char *name);
 /* The file that registered it (owned by the registry). */
 const char *srl_registry_file (const SrlRegistry *registry, const SrlPluginInfo *descriptor);
 /* All descriptors of `kind` (kind 0: all), sorted by kind and name
- * (container owned by the caller: g_ptr_array_unref). */
+ * (container owned by the caller: g_ptr_array_unref; the descriptors are
+ * the registry's). */
 GPtrArray *srl_registry_list (const SrlRegistry *registry, SrlKind kind);
 /* The registered name of `kind` closest to `name` (edit distance), or NULL
  * when nothing is close.  Owned by the registry. */

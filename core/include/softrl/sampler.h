@@ -29,6 +29,8 @@ typedef enum {
   SRL_SAMPLER_INVERTIBLE = 1 << 2       /* inverse() maps actions back to noise */
 } SrlSamplerFlags;
 
+/* The sizes a sampler is built for, chosen by the algorithm (copied by
+ * srl_sampler_new; a plugin's create() may keep a copy, not the pointer). */
 typedef struct {
   guint obs_dim;
   guint act_dim;
@@ -37,14 +39,25 @@ typedef struct {
                            FALSE for latent actions of a hierarchy's upper layers */
 } SrlSamplerShape;
 
+/* A sampler plugin.  Every function is required unless marked optional;
+ * backward, log_prob and inverse are required exactly when the matching
+ * flag is set.  Arrays passed in are the caller's, read or written only
+ * during the call (except that backward relies on the last sample's
+ * inputs, see above). */
 typedef struct {
   SrlPluginInfo info;
   guint flags; /* SrlSamplerFlags */
+  /* Create with all weights declared and allocated and every workspace
+   * sized for shape->max_rows (transfer full; destroy() frees).  `params`
+   * is borrowed and outlives the sampler.  On failure set `error` (e.g.
+   * srl_section_error()) and return NULL. */
   gpointer (*create) (const SrlSection *params, const SrlSamplerShape *shape, GError **error);
   void (*destroy) (gpointer sampler);
-  /* Owned by the sampler. */
+  /* Owned by the sampler; the same pointer for its whole lifetime. */
   SrlWeights *(*weights) (gpointer sampler);
+  /* Initialise the weights, drawing from `rng`. */
   void (*init) (gpointer sampler, SrlRng *rng);
+  /* Floats of noise ξ per row sample() reads. */
   guint (*noise_dim) (gpointer sampler);
   /* obs [n, obs_dim], noise [n, noise_dim] → act [n, act_dim] and, when
    * `logp` is non-NULL (DENSITY samplers only), log π(act|obs) [n]. */
@@ -61,7 +74,8 @@ typedef struct {
 } SrlSamplerDescriptor;
 
 /* What an algorithm receives to build samplers: the plugin and its
- * validated [sampler] group.  Both borrowed from the experiment. */
+ * validated [sampler] group.  Both borrowed from the experiment and valid
+ * for the algorithm's lifetime. */
 typedef struct {
   const SrlSamplerDescriptor *descriptor;
   const SrlSection *params;
@@ -70,10 +84,14 @@ typedef struct {
 /* ---- using a sampler (algorithms, tools, tests) ---- */
 typedef struct _SrlSampler SrlSampler;
 
-/* Create and initialise from `rng`.  transfer full. */
+/* Create (the plugin's create) and initialise from `rng` (its init).
+ * transfer full: srl_sampler_free destroys the instance.  Errors are
+ * create()'s.  `shape` is copied. */
 SrlSampler *srl_sampler_new (const SrlSamplerFactory *factory, const SrlSamplerShape *shape,
                              SrlRng *rng, GError **error);
 void srl_sampler_free (SrlSampler *sampler);
+/* Accessors; the weights are owned by the sampler.  sample and backward
+ * below call the plugin's (n ≤ max_rows, flags permitting). */
 const SrlSamplerDescriptor *srl_sampler_descriptor (const SrlSampler *sampler);
 const SrlSamplerShape *srl_sampler_shape (const SrlSampler *sampler);
 guint srl_sampler_flags (const SrlSampler *sampler);

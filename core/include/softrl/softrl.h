@@ -4,6 +4,10 @@
  *
  * Build a plugin against an installed softrl with
  *     cc -shared -fPIC my.c -o my.so $(pkg-config --cflags --libs softrl)
+ * and run it with SOFTRL_PLUGIN_PATH=DIR softrl …; plugins/WRITING-PLUGINS.md
+ * in the source tree walks through writing one.  Each header documents its
+ * types and functions: who owns and frees what, how long pointers stay
+ * valid, what allocates, threading and errors.
  */
 #ifndef SOFTRL_SOFTRL_H
 #define SOFTRL_SOFTRL_H

@@ -14,6 +14,11 @@
  * refuses a file whose checksum, version or layout is wrong, naming the file.
  *
  * Weight matrices are stored as [in, out] row-major (y = x·W + b).
+ *
+ * Plugins meet these objects in their save and load callbacks: the core
+ * creates the writer or reader, sets a prefix for the plugin ("algorithm.",
+ * "env."), and writes or frees it afterwards; a plugin only puts and gets.
+ * Neither object is thread-safe.
  */
 #ifndef SOFTRL_STATE_H
 #define SOFTRL_STATE_H
@@ -22,8 +27,10 @@
 
 G_BEGIN_DECLS
 
+/* The version written into every file; readers refuse any other. */
 #define SRL_STATE_FORMAT_VERSION 1
 
+/* Element types, stored little-endian as safetensors' F32, F64, I64, U64, U8. */
 typedef enum {
   SRL_DTYPE_F32,
   SRL_DTYPE_F64,
@@ -40,9 +47,15 @@ typedef enum {
  * error.  Not thread-safe. */
 typedef struct _SrlStateWriter SrlStateWriter;
 
+/* An empty writer (transfer full: srl_state_writer_free, which frees what
+ * the writer copied, never the borrowed data). */
 SrlStateWriter *srl_state_writer_new (void);
 void srl_state_writer_free (SrlStateWriter *writer);
+/* Prefix prepended to the names put from now on (copied; NULL is ""). */
 void srl_state_writer_set_prefix (SrlStateWriter *writer, const char *prefix);
+/* A tensor of `n_dims` ≤ 4 dimensions `shape` (copied) whose elements are
+ * read from `data` (borrowed, see above) when the file is written.  The
+ * shorthands below put one-dimensional tensors of `n` elements. */
 void srl_state_writer_put (SrlStateWriter *writer, const char *name, SrlDtype dtype,
                            const void *data, guint n_dims, const gsize *shape);
 void srl_state_writer_put_f32 (SrlStateWriter *writer, const char *name, const float *data, gsize n);
@@ -53,7 +66,9 @@ void srl_state_writer_put_i64_value (SrlStateWriter *writer, const char *name, g
 void srl_state_writer_put_f64_value (SrlStateWriter *writer, const char *name, double value);
 /* String metadata (copied).  Keys "format", "format_version", "checksum" are reserved. */
 void srl_state_writer_put_meta (SrlStateWriter *writer, const char *key, const char *value);
-/* Write atomically to `path`. */
+/* Write atomically to `path` (temporary file in the same directory, fsync,
+ * rename).  SRL_ERROR_IO naming the path on failure; a file already at
+ * `path` is then left as it was.  The caller still frees the writer. */
 gboolean srl_state_writer_write (SrlStateWriter *writer, const char *path, GError **error);
 
 /* ---- reading ----
@@ -62,14 +77,23 @@ gboolean srl_state_writer_write (SrlStateWriter *writer, const char *path, GErro
  * name the file and tensor in their error.  Lookups use the current prefix. */
 typedef struct _SrlStateReader SrlStateReader;
 
+/* Open and verify `path` (transfer full: srl_state_reader_free).  Errors:
+ * SRL_ERROR_IO when it cannot be read, SRL_ERROR_FORMAT when it is not a
+ * softrl state file, is truncated, fails its checksum or has another
+ * format_version; the message names the file. */
 SrlStateReader *srl_state_reader_open (const char *path, GError **error);
 void srl_state_reader_free (SrlStateReader *reader);
+/* Prefix prepended to the names looked up from now on (copied; NULL is ""). */
 void srl_state_reader_set_prefix (SrlStateReader *reader, const char *prefix);
+/* The path it was opened from (owned by the reader). */
 const char *srl_state_reader_path (const SrlStateReader *reader);
 gboolean srl_state_reader_has (const SrlStateReader *reader, const char *name);
 /* Shape of a tensor (owned by the reader), or NULL when absent. */
 const gsize *srl_state_reader_shape (const SrlStateReader *reader, const char *name, guint *n_dims);
-/* Copy a tensor of exactly `n` elements of `dtype` into `dest`. */
+/* Copy a tensor of exactly `n` elements of `dtype` into `dest` (the
+ * caller's).  SRL_ERROR_MISMATCH naming file and tensor when it is absent,
+ * of another dtype or of another element count; `dest` is then untouched.
+ * The typed shorthands below do the same; *_value read one element. */
 gboolean srl_state_reader_get (const SrlStateReader *reader, const char *name, SrlDtype dtype,
                                void *dest, gsize n, GError **error);
 gboolean srl_state_reader_get_f32 (const SrlStateReader *reader, const char *name, float *dest, gsize n, GError **error);
