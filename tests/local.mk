@@ -66,3 +66,8 @@ tests_plugins_failing_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_failing_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# The real NVP sampler and latent space policy hierarchies (issue 4).
+check_PROGRAMS += tests/test-realnvp
+tests_test_realnvp_LDADD = $(TEST_LDADD)
+TESTS += tests/test-realnvp
