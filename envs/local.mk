@@ -8,3 +8,8 @@ pkglib_LTLIBRARIES += envs/multigoal.la
 envs_multigoal_la_SOURCES = envs/multigoal.c
 envs_multigoal_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 envs_multigoal_la_LIBADD = $(PLUGIN_LIBADD)
+
+pkglib_LTLIBRARIES += envs/point-maze.la
+envs_point_maze_la_SOURCES = envs/point_maze.c
+envs_point_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+envs_point_maze_la_LIBADD = $(PLUGIN_LIBADD)
