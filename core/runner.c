@@ -753,6 +753,10 @@ end_epoch (SrlRun *r, GError **error)
   SrlReturns eval = { 0 };
   if (r->eval_episodes > 0)
     {
+      /* The evaluation episodes use the agent's observation and memory
+       * buffers; the training episode they interrupt continues from its own. */
+      g_autofree double *obs = g_memdup2 (r->agent->obs, r->agent->obs_dim * sizeof (double));
+      g_autofree float *memory = g_memdup2 (r->agent->memory, MAX (r->agent->memory_size, 1) * sizeof (float));
       SrlRng rng;
       srl_rng_init_stream (&rng, r->seed, STREAM_EVAL_ENV + r->epoch);
       SrlActMode mode = r->eval_deterministic ? SRL_ACT_DETERMINISTIC : SRL_ACT_STOCHASTIC;
@@ -762,6 +766,8 @@ end_epoch (SrlRun *r, GError **error)
           srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep);
           srl_returns_add (&eval, &ep);
         }
+      memcpy (r->agent->obs, obs, r->agent->obs_dim * sizeof (double));
+      memcpy (r->agent->memory, memory, r->agent->memory_size * sizeof (float));
     }
   double wall = wall_seconds (r);
   GString *row = g_string_new (NULL);

@@ -68,6 +68,7 @@ tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
 # The real NVP sampler and latent space policy hierarchies (issue 4).
-check_PROGRAMS += tests/test-realnvp
+check_PROGRAMS += tests/test-realnvp tests/test-lsp
 tests_test_realnvp_LDADD = $(TEST_LDADD)
-TESTS += tests/test-realnvp
+tests_test_lsp_LDADD = $(TEST_LDADD)
+TESTS += tests/test-realnvp tests/test-lsp
