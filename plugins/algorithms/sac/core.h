@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 #define SAC_MAX_Q 8
 
 /* Parameters of every SAC variant.  TABLE names the table of appendix C
- * the defaults come from. */
-#define SAC_COMMON_PARAMS(TABLE, BATCH, TAU, HIDDEN, HIDDEN_DOC)                                                       \
+ * the defaults come from, REWARD_TABLE the one that tunes the reward scale. */
+#define SAC_COMMON_PARAMS(TABLE, BATCH, TAU, HIDDEN, HIDDEN_DOC, REWARD_TABLE)                                                       \
   SRL_PARAM_INT ("batch_size", BATCH, 1, 1e6, "transitions per minibatch (" TABLE ": " BATCH ")"),                     \
   SRL_PARAM_DOUBLE ("discount", "0.99", 0, 1, "discount γ (" TABLE ": 0.99)"),                                           \
   SRL_PARAM_DOUBLE ("tau", TAU, 0, 1, "target smoothing coefficient τ; 1 is a hard copy (" TABLE ": " TAU ")"),          \
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
   SRL_PARAM_DOUBLE ("policy_lr", "3e-4", 0, 1, "Adam learning rate of the policy (" TABLE ": 3·10⁻⁴)"),                  \
   SRL_PARAM_INT_LIST ("hidden_sizes", HIDDEN, 1, 65536, "hidden ReLU units of each Q-function (" TABLE ": " HIDDEN_DOC ")"), \
   SRL_PARAM_INT ("n_q", "2", 1, SAC_MAX_Q, "Q-functions whose minimum is used (chapter 4: 2)"),                     \
-  SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (Table C.2)"),                 \
+  SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (" REWARD_TABLE ")"),        \
   SRL_PARAM_DOUBLE ("grad_clip", "0", 0, SRL_UNBOUNDED, "clip each network's gradient to this global norm (0: off)"),   \
   SRL_PARAM_CHOICE ("init", "glorot", "glorot|he", "weight initialisation of the Q-functions")
 

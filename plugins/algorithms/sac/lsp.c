@@ -36,7 +36,7 @@
 #define CHECKSUM_TENSOR "layers.checksums"
 
 static const SrlParamSpec lsp_params[] = {
-  SAC_COMMON_PARAMS ("Table C.3", "128", "0.01", "128;128", "2 × 128"),
+  SAC_COMMON_PARAMS ("Table C.3", "128", "0.01", "128;128", "2 × 128", "Table C.4"),
   SRL_PARAM_DOUBLE_OR ("alpha", "1", 0, SRL_UNBOUNDED, "auto",
                        "temperature α; auto learns it as sac-auto does (C.4 keeps α = 1 and tunes the reward scale)"),
   SAC_AUTO_ALPHA_PARAMS,

@@ -9,13 +9,13 @@
 #include "core.h"
 
 static const SrlParamSpec sac_params[] = {
-  SAC_COMMON_PARAMS ("Table C.1", "256", "0.005", "256;256", "2 × 256"),
+  SAC_COMMON_PARAMS ("Table C.1", "256", "0.005", "256;256", "2 × 256", "Table C.2"),
   SRL_PARAM_DOUBLE ("alpha", "1", 0, SRL_UNBOUNDED, "temperature α (fixed)"),
   SRL_PARAM_END
 };
 
 static const SrlParamSpec sac_auto_params[] = {
-  SAC_COMMON_PARAMS ("Table C.1", "256", "0.005", "256;256", "2 × 256"),
+  SAC_COMMON_PARAMS ("Table C.1", "256", "0.005", "256;256", "2 × 256", "Table C.2"),
   SAC_AUTO_ALPHA_PARAMS,
   SRL_PARAM_END
 };
