@@ -6,7 +6,7 @@
  *                computed numerically (central differences, LU in double);
  *   gradients    dL/dφ and dL/ds against central differences (the
  *                conformance check) for 1 and 3 coupling layers, |A| = 5,
- *                tanh couplings and a linear embedding;
+ *                tanh couplings, a linear embedding and bounded log-scales;
  *   options      squash = true/false overrides the shape; noise 0 is the
  *                deterministic action and inverts to 0. */
 #include <float.h>
@@ -17,7 +17,7 @@
 typedef struct {
   guint act_dim, layers;
   gboolean squash;
-  const char *coupling_nl, *embedding_nl, *hidden, *coupling_hidden;
+  const char *coupling_nl, *embedding_nl, *hidden, *coupling_hidden, *max_log_scale;
 } Config;
 
 static SrlRegistry *registry;
@@ -38,6 +38,8 @@ make (const Config *c, guint obs_dim, guint rows, guint64 seed, SrlSection **sec
     g_assert_true (srl_section_set (s, "coupling_nl", c->coupling_nl, "test", &error));
   if (c->embedding_nl)
     g_assert_true (srl_section_set (s, "embedding_nl", c->embedding_nl, "test", &error));
+  if (c->max_log_scale)
+    g_assert_true (srl_section_set (s, "max_log_scale", c->max_log_scale, "test", &error));
   srl_section_fill_defaults (s);
   SrlSamplerShape shape = { obs_dim, c->act_dim, rows, c->squash };
   SrlSamplerFactory factory = { d, s };
@@ -52,6 +54,7 @@ make (const Config *c, guint obs_dim, guint rows, guint64 seed, SrlSection **sec
 static const Config configs[] = {
   { 1, 2, TRUE }, { 1, 2, FALSE }, { 2, 1, TRUE }, { 2, 3, FALSE }, { 3, 2, TRUE },
   { 3, 3, FALSE }, { 5, 2, TRUE }, { 5, 3, FALSE, "tanh", "linear", "32;32", "4" },
+  { 2, 2, TRUE, NULL, NULL, NULL, NULL, "0.5" }, { 3, 2, FALSE, NULL, NULL, NULL, NULL, "0.5" },
 };
 
 static void
@@ -211,9 +214,11 @@ test_gradients (void)
       float obs[5 * 3], noise[5 * 5];
       srl_rng_fill_normal (&rng, obs, n * O);
       srl_rng_fill_normal (&rng, noise, n * cfg->act_dim);
-      g_autofree char *name = g_strdup_printf ("realnvp, %u couplings, %s%s%s", cfg->layers,
+      g_autofree char *name = g_strdup_printf ("realnvp, %u couplings, %s%s%s%s%s", cfg->layers,
                                                cfg->squash ? "squashed" : "latent", cfg->coupling_nl ? ", " : "",
-                                               cfg->coupling_nl ? cfg->coupling_nl : "");
+                                               cfg->coupling_nl ? cfg->coupling_nl : "",
+                                               cfg->max_log_scale ? ", max_log_scale " : "",
+                                               cfg->max_log_scale ? cfg->max_log_scale : "");
       srl_test_sampler_gradients (s, n, obs, noise, &rng, name);
       srl_section_free (section);
     }

@@ -8,7 +8,8 @@
  *       the vector is cut into a first half A = x[0, ⌊|A|/2⌋) and a second
  *       half B = the rest; layer k keeps one half c (B for odd k, A for even
  *       k) and transforms the other half t:
- *         σ = S_k([c, e]),  μ = M_k([c, e])
+ *         σ = S_k([c, e]),  μ = M_k([c, e])    (σ optionally soft-bounded,
+ *                                               b·tanh(σ/b), max_log_scale)
  *         t' = t ⊙ exp(σ) + μ,   log|det ∂x_{k+1}/∂x_k| = Σ σ
  *       S_k and M_k have one hidden layer of |A| ReLU units each (C.4)
  *   u = x_K,  a = tanh(u) when squashing (environment actions), else a = u
@@ -46,6 +47,9 @@ static const SrlParamSpec realnvp_params[] = {
                       "hidden units of each scale and translation network; 0 is |A| (C.4: one layer of |A|)"),
   SRL_PARAM_CHOICE ("coupling_nl", "relu", "relu|tanh",
                     "hidden nonlinearity of the scale and translation networks (C.4: ReLU)"),
+  SRL_PARAM_DOUBLE ("max_log_scale", "0", 0, 100,
+                    "soft bound b of each coupling's log-scale, σ = b·tanh(σ_raw/b); 0: unbounded (C.4, the "
+                    "reference code)"),
   SRL_PARAM_CHOICE ("squash", "auto", "auto|true|false",
                     "tanh-squash the outputs (C.3); auto: when they are environment actions, "
                     "not for the latent actions of a hierarchy's upper layers"),
@@ -62,12 +66,14 @@ typedef struct {
   SrlMlp *inv_scale, *inv_shift;
   float *in;       /* [max_rows, n_keep + E]: input of the last sample() */
   float *inv_in;   /* the same for inverse passes */
-  float *exp_scale;/* [max_rows, n_trans] of the last sample() */
+  float *exp_scale;/* [max_rows, n_trans] of the last sample(): exp(σ) */
+  float *d_bound;  /* [max_rows, n_trans]: dσ/dσ_raw of the last sample() */
 } Coupling;
 
 typedef struct {
   guint obs_dim, act_dim, emb_dim, max_rows, n_layers;
   gboolean squash;
+  float max_log_scale; /* 0: unbounded */
   SrlInit init;
   SrlWeights *weights;
   SrlMlp *embed, *inv_embed;
@@ -111,6 +117,7 @@ realnvp_destroy (gpointer p)
       g_free (c->in);
       g_free (c->inv_in);
       g_free (c->exp_scale);
+      g_free (c->d_bound);
     }
   srl_weights_free (r->weights);
   g_free (r->x);
@@ -148,6 +155,7 @@ realnvp_create (const SrlSection *params, const SrlSamplerShape *shape, GError *
   r->emb_dim = srl_section_get_int (params, "embedding_dim") > 0 ? (guint) srl_section_get_int (params, "embedding_dim")
                                                                  : 2 * A;
   r->n_layers = (guint) srl_section_get_int (params, "coupling_layers");
+  r->max_log_scale = (float) srl_section_get_double (params, "max_log_scale");
   r->init = strcmp (srl_section_get_string (params, "init"), "he") == 0 ? SRL_INIT_HE_UNIFORM
                                                                        : SRL_INIT_GLOROT_UNIFORM;
   const guint E = r->emb_dim, R = r->max_rows;
@@ -177,6 +185,7 @@ realnvp_create (const SrlSection *params, const SrlSamplerShape *shape, GError *
       c->in = g_new0 (float, (gsize) R * (c->n_keep + E));
       c->inv_in = g_new0 (float, (gsize) R * (c->n_keep + E));
       c->exp_scale = g_new0 (float, (gsize) R * c->n_trans);
+      c->d_bound = g_new0 (float, (gsize) R * c->n_trans);
     }
   srl_weights_allocate (r->weights);
   r->inv_embed = srl_mlp_new_sibling (r->embed, r->weights, R);
@@ -227,6 +236,20 @@ realnvp_noise_dim (gpointer p)
   return ((RealNvp *) p)->act_dim;
 }
 
+/* The log-scale σ of a raw network output, and dσ/dσ_raw into *slope. */
+static inline float
+bounded_log_scale (const RealNvp *r, float raw, float *slope)
+{
+  if (r->max_log_scale <= 0)
+    {
+      *slope = 1.0f;
+      return raw;
+    }
+  float t = tanhf (raw / r->max_log_scale);
+  *slope = 1.0f - t * t;
+  return r->max_log_scale * t;
+}
+
 /* Rows of [x_keep, e], the input of a coupling layer's networks. */
 static void
 coupling_input (const Coupling *c, guint n, guint A, guint E, const float *x, const float *emb, float *in)
@@ -267,10 +290,11 @@ realnvp_sample (gpointer p, guint n, const float *obs, const float *noise, float
           for (guint j = 0; j < c->n_trans; j++)
             {
               gsize q = (gsize) i * c->n_trans + j, v = (gsize) i * A + c->trans_off + j;
-              float e = expf (scale[q]);
+              float sigma = bounded_log_scale (r, scale[q], &c->d_bound[q]);
+              float e = expf (sigma);
               c->exp_scale[q] = e;
               y[v] = x[v] * e + shift[q];
-              ldj += scale[q];
+              ldj += sigma;
             }
           if (logp)
             logp[i] -= ldj;
@@ -347,7 +371,7 @@ realnvp_backward (gpointer p, guint n, const float *d_act, const float *d_logp, 
             {
               gsize q = (gsize) i * c->n_trans + j, v = (gsize) i * A + c->trans_off + j;
               float dy = r->dx[v], e = c->exp_scale[q];
-              r->d_scale[q] = dy * x[v] * e - gl;
+              r->d_scale[q] = (dy * x[v] * e - gl) * c->d_bound[q];
               r->d_shift[q] = dy;
               r->dx[v] = dy * e;
             }
@@ -385,8 +409,9 @@ inverse_pass (RealNvp *r, guint n, const float *obs, const float *act)
         for (guint j = 0; j < c->n_trans; j++)
           {
             gsize q = (gsize) i * c->n_trans + j, v = (gsize) i * A + c->trans_off + j;
-            r->inv_x[v] = (r->inv_x[v] - shift[q]) * expf (-scale[q]);
-            r->inv_ldj[i] += scale[q];
+            float slope, sigma = bounded_log_scale (r, scale[q], &slope);
+            r->inv_x[v] = (r->inv_x[v] - shift[q]) * expf (-sigma);
+            r->inv_ldj[i] += sigma;
           }
     }
 }
