@@ -9,7 +9,8 @@
  *   options      held actions and the per-episode latent of C.4;
  *   evaluation   evaluating between epochs leaves training untouched when an
  *                epoch ends mid-episode (the agent's observation and memory
- *                are restored).
+ *                are restored);
+ *   resume       a layer interrupted mid-episode and mid-hold resumes exactly.
  * The runs are tiny (300 steps, 16-unit networks): they test plumbing, not
  * learning. */
 #include <math.h>
@@ -26,10 +27,10 @@ static const char *const tiny[] = {
   "algorithm.batch_size=16", "algorithm.hidden_sizes=16;16", "sampler.hidden_sizes=16;16", NULL
 };
 
-/* `softrl run EXPERIMENT` (of experiments/, or an absolute path) with the tiny settings, the extra --set values
- * (NULL-terminated) and --out DIR/NAME; returns the exit status. */
-static int
-run (const char *experiment, const char *name, char **err, ...)
+/* The arguments of `softrl run EXPERIMENT` (of experiments/, or an absolute
+ * path) -q --out TMP/NAME with the tiny settings; add more, then spawn(). */
+static GPtrArray *
+run_argv (const char *experiment, const char *name)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (argv, g_strdup (srl_test_bin ()));
@@ -43,14 +44,20 @@ run (const char *experiment, const char *name, char **err, ...)
       g_ptr_array_add (argv, g_strdup ("--set"));
       g_ptr_array_add (argv, g_strdup (tiny[i]));
     }
-  va_list ap;
-  va_start (ap, err);
-  for (const char *s = va_arg (ap, const char *); s; s = va_arg (ap, const char *))
-    {
-      g_ptr_array_add (argv, g_strdup ("--set"));
-      g_ptr_array_add (argv, g_strdup (s));
-    }
-  va_end (ap);
+  return argv;
+}
+
+static void
+add_set (GPtrArray *argv, const char *set)
+{
+  g_ptr_array_add (argv, g_strdup ("--set"));
+  g_ptr_array_add (argv, g_strdup (set));
+}
+
+/* Run and free `argv`; the exit status, and stderr into *err (free it). */
+static int
+spawn (GPtrArray *argv, char **err)
+{
   g_ptr_array_add (argv, NULL);
   int status = -1;
   GError *error = NULL;
@@ -64,6 +71,19 @@ run (const char *experiment, const char *name, char **err, ...)
   else
     g_free (e);
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* `softrl run` of run_argv() with the extra --set values (NULL-terminated). */
+static int
+run (const char *experiment, const char *name, char **err, ...)
+{
+  GPtrArray *argv = run_argv (experiment, name);
+  va_list ap;
+  va_start (ap, err);
+  for (const char *s = va_arg (ap, const char *); s; s = va_arg (ap, const char *))
+    add_set (argv, s);
+  va_end (ap);
+  return spawn (argv, err);
 }
 
 static char *
@@ -370,6 +390,37 @@ test_eval_keeps_training (void)
         g_error ("epoch %d: %s is %.9g without evaluation and %.9g with it", i + 1, columns[c], v[0][c][i], v[1][c][i]);
 }
 
+/* ------------------------------------------------------------------ resume */
+
+/* A layer over a saved layer, interrupted in the middle of an episode and of
+ * a held action, resumes exactly: its checkpoint, the per-episode memory and
+ * the layers reloaded from their run directories carry everything. */
+static void
+test_resume (void)
+{
+  g_autofree char *layers = g_strdup_printf ("algorithm.layers=%s", run0);
+  const char *sets[] = { layers, "experiment.epochs=3", "experiment.steps_per_epoch=150",
+                         "experiment.checkpoint_interval=1", "algorithm.hold_steps=4", NULL };
+  GPtrArray *whole = run_argv ("lsp-point-maze.ini", "whole"), *cut = run_argv ("lsp-point-maze.ini", "cut");
+  for (guint i = 0; sets[i]; i++)
+    {
+      add_set (whole, sets[i]);
+      add_set (cut, sets[i]);
+    }
+  g_ptr_array_add (cut, g_strdup ("--interrupt-after-steps"));
+  g_ptr_array_add (cut, g_strdup ("217"));
+  g_autofree char *err = NULL;
+  g_assert_cmpint (spawn (whole, NULL), ==, 0);
+  g_assert_cmpint (spawn (cut, NULL), ==, 130);
+  g_autofree char *whole_dir = g_build_filename (tmp, "whole", NULL);
+  g_autofree char *cut_dir = g_build_filename (tmp, "cut", NULL);
+  if (srl_test_run (NULL, NULL, &err, "run", "--resume", cut_dir, "-q", NULL) != 0)
+    g_error ("resume: %s", err);
+  g_autofree char *a = srl_test_progress_without_wall_clock (whole_dir);
+  g_autofree char *b = srl_test_progress_without_wall_clock (cut_dir);
+  g_assert_cmpstr (a, ==, b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,6 +435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lsp/refused", test_refused);
   g_test_add_func ("/lsp/options", test_options);
   g_test_add_func ("/lsp/eval-keeps-training", test_eval_keeps_training);
+  g_test_add_func ("/lsp/resume", test_resume);
   int status = g_test_run ();
   srl_test_rmtree (tmp);
   g_free (tmp);

@@ -15,27 +15,6 @@ static const char *experiment =
 
 static char *dir, *file, *reference;
 
-/* progress.csv without the wall-clock columns. */
-static char *
-progress_without_wall_clock (const char *run)
-{
-  g_autofree char *path = g_build_filename (run, "progress.csv", NULL);
-  g_autofree char *text = NULL;
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
-  GString *out = g_string_new (NULL);
-  for (guint r = 0; lines[r] && *lines[r]; r++)
-    {
-      g_auto (GStrv) cells = g_strsplit (lines[r], ",", -1);
-      for (guint c = 0; cells[c]; c++)
-        if (strcmp (header[c], "updates_per_s") != 0 && strcmp (header[c], "wall_s") != 0)
-          g_string_append_printf (out, "%s,", cells[c]);
-      g_string_append_c (out, '\n');
-    }
-  return g_string_free (out, FALSE);
-}
-
 static char *
 read_status (const char *run)
 {
@@ -62,8 +41,8 @@ setup_reference (void)
 static void
 assert_same_progress (const char *run)
 {
-  g_autofree char *a = progress_without_wall_clock (reference);
-  g_autofree char *b = progress_without_wall_clock (run);
+  g_autofree char *a = srl_test_progress_without_wall_clock (reference);
+  g_autofree char *b = srl_test_progress_without_wall_clock (run);
   g_assert_cmpstr (a, ==, b);
   /* Every epoch, each row complete. */
   guint n;

@@ -131,6 +131,28 @@ srl_test_csv_column (const char *path, const char *column, guint *n)
   return (double *) g_array_free (values, FALSE);
 }
 
+/* A run's progress.csv without the wall-clock columns (free with g_free):
+ * what an interrupted and resumed run must reproduce exactly. */
+static inline char *
+srl_test_progress_without_wall_clock (const char *run)
+{
+  g_autofree char *path = g_build_filename (run, "progress.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
+  GString *out = g_string_new (NULL);
+  for (guint r = 0; lines[r] && *lines[r]; r++)
+    {
+      g_auto (GStrv) cells = g_strsplit (lines[r], ",", -1);
+      for (guint c = 0; cells[c]; c++)
+        if (strcmp (header[c], "updates_per_s") != 0 && strcmp (header[c], "wall_s") != 0)
+          g_string_append_printf (out, "%s,", cells[c]);
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* ---- sampler gradients against central differences ---- */
 
 typedef struct {
