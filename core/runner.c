@@ -78,6 +78,9 @@ srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnv
   a->env_action = g_new0 (float, a->act_dim);
   a->memory = g_new0 (float, MAX (a->memory_size, 1));
   a->info = g_new0 (double, MAX (a->n_info, 1));
+  a->episode_obs = g_new0 (double, a->obs_dim);
+  a->episode_obs_f = g_new0 (float, a->obs_dim);
+  a->episode_memory = g_new0 (float, MAX (a->memory_size, 1));
   return a;
 }
 
@@ -95,6 +98,9 @@ srl_agent_free (SrlAgent *a)
   g_free (a->env_action);
   g_free (a->memory);
   g_free (a->info);
+  g_free (a->episode_obs);
+  g_free (a->episode_obs_f);
+  g_free (a->episode_memory);
   g_free (a);
 }
 
@@ -116,17 +122,18 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
                             SrlObserveFunc observe, gpointer data)
 {
   memset (ep, 0, sizeof *ep);
-  memset (a->memory, 0, a->memory_size * sizeof (float));
-  srl_env_reset (env, rng, a->obs);
+  memset (a->episode_memory, 0, a->memory_size * sizeof (float));
+  srl_env_reset (env, rng, a->episode_obs);
   if (observe)
-    observe (a->obs, a->obs_dim, data);
+    observe (a->episode_obs, a->obs_dim, data);
   while (ep->length < max_steps)
     {
-      to_float (a->obs, a->obs_f, a->obs_dim);
-      a->descriptor->act (a->algorithm, rng, mode, a->obs_f, (guint) ep->length, a->memory, a->agent_action,
+      to_float (a->episode_obs, a->episode_obs_f, a->obs_dim);
+      a->descriptor->act (a->algorithm, rng, mode, a->episode_obs_f, (guint) ep->length, a->episode_memory,
+                          a->agent_action,
                           a->env_action);
       double reward = 0;
-      SrlStepStatus status = srl_env_step_normalized (env, rng, a->env_action, a->obs, &reward);
+      SrlStepStatus status = srl_env_step_normalized (env, rng, a->env_action, a->episode_obs, &reward);
       ep->length++;
       if (status == SRL_STEP_INVALID)
         {
@@ -134,7 +141,7 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
           break;
         }
       if (observe)
-        observe (a->obs, a->obs_dim, data);
+        observe (a->episode_obs, a->obs_dim, data);
       ep->ret += reward;
       if (status == SRL_STEP_TERMINATED)
         {

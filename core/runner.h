@@ -19,6 +19,11 @@ typedef struct {
   float *env_action;
   float *memory;
   double *info;       /* per-episode info values */
+  /* Episodes run without learning (evaluation) keep their own observation
+   * and memory, so they never disturb a training episode in progress. */
+  double *episode_obs;
+  float *episode_obs_f;
+  float *episode_memory;
 } SrlAgent;
 
 /* Create the experiment's algorithm for `env_spec` (transfer full). */

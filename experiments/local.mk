@@ -7,7 +7,12 @@ dist_experiments_DATA = \
 	experiments/multigoal-sql.ini \
 	experiments/point-goal-x-sql.ini \
 	experiments/point-goal-y-sql.ini \
-	experiments/point-finetune-sql.ini
+	experiments/point-finetune-sql.ini \
+	experiments/pendulum-sac-lsp.ini \
+	experiments/multigoal-sac-lsp.ini \
+	experiments/lsp-point-motion.ini \
+	experiments/lsp-point-maze.ini \
+	experiments/point-maze-sac.ini
 
 # MuJoCo benchmarks and the thesis' MuJoCo tasks (see README, "MuJoCo environments").
 dist_experiments_DATA += \

@@ -106,3 +106,8 @@ TESTS += tests/test-sdk
 check_PROGRAMS += tests/test-baselines
 tests_test_baselines_LDADD = $(TEST_LDADD)
 TESTS += tests/test-baselines
+# The real NVP sampler and latent space policy hierarchies (issue 4).
+check_PROGRAMS += tests/test-realnvp tests/test-lsp
+tests_test_realnvp_LDADD = $(TEST_LDADD)
+tests_test_lsp_LDADD = $(TEST_LDADD)
+TESTS += tests/test-realnvp tests/test-lsp

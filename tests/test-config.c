@@ -31,7 +31,7 @@ static const Case cases[] = {
   { "unknown-env", "plugin = pendulum", "plugin = pendulm", NULL,
     { "[env] plugin", "unknown environment \"pendulm\"", "did you mean \"pendulum\"" } },
   { "unknown-algorithm", "plugin = sac\n", "plugin = dreamer\n", NULL,
-    { "[algorithm] plugin", "unknown algorithm \"dreamer\"", "available: ", " sac, sac-auto" } },
+    { "[algorithm] plugin", "unknown algorithm \"dreamer\"", "available: ", "sac, sac-auto" } },
   { "unknown-sampler", "plugin = gaussian", "plugin = gausian", NULL,
     { "[sampler] plugin", "did you mean \"gaussian\"" } },
   { "unknown-group", "[experiment]", "[expriment]", NULL,

@@ -2,9 +2,9 @@
  * new plugin is tested the day it is added.
  *   environments: create, reset, step, save and load (the continuation is
  *                 identical), episode info, destroy;
- *   samplers:     create, sample, deterministic mode, density against
- *                 log_prob, gradients against finite differences, inverse,
- *                 save and load, destroy;
+ *   samplers:     for 1, 2 and 3 actions: create, sample, deterministic
+ *                 mode, density against log_prob, gradients against finite
+ *                 differences, inverse, save and load, destroy;
  *   algorithms:   with every sampler they accept: create, act in each mode,
  *                 update, save and load (the next update is identical), policy
  *                 save and load (the same actions and, when offered, the same
@@ -102,67 +102,8 @@ test_env (gconstpointer data)
 
 /* ------------------------------------------------------------------ samplers */
 
-typedef struct {
-  SrlSampler *s;
-  guint n;
-  const float *obs, *noise, *c, *d;
-  float *act, *logp;
-  gboolean density;
-} SamplerCase;
-
-/* L = Σ c ⊙ a + Σ d ⊙ log π. */
-static double
-sampler_loss (gpointer data)
-{
-  SamplerCase *k = data;
-  srl_sampler_sample (k->s, k->n, k->obs, k->noise, k->act, k->density ? k->logp : NULL);
-  const SrlSamplerShape *shape = srl_sampler_shape (k->s);
-  double loss = 0;
-  for (guint i = 0; i < k->n * shape->act_dim; i++)
-    loss += (double) k->c[i] * k->act[i];
-  if (k->density)
-    for (guint i = 0; i < k->n; i++)
-      loss += (double) k->d[i] * k->logp[i];
-  return loss;
-}
-
-static double
-central_difference_at (float *p, float h, SamplerCase *k)
-{
-  float saved = *p;
-  *p = saved + h;
-  double fp = sampler_loss (k);
-  *p = saved - h;
-  double fm = sampler_loss (k);
-  *p = saved;
-  return (fp - fm) / (2.0 * h);
-}
-
-/* The derivative by central differences, or NAN where the loss is not
- * smooth within the step (a ReLU or clamp kink): there the one-sided slopes
- * disagree, or the estimates at two step sizes do, and no single derivative
- * exists to compare with.  Steps stay small (kinks are dense in a ReLU
- * network) but above float32's noise. */
-static double
-central_difference (float *p, float h, SamplerCase *k)
-{
-  double d1 = central_difference_at (p, h, k);
-  double f0 = sampler_loss (k);
-  float saved = *p;
-  *p = saved + h / 2;
-  double fp = sampler_loss (k);
-  *p = saved - h / 2;
-  double fm = sampler_loss (k);
-  *p = saved;
-  double d2 = (fp - fm) / h, right = (fp - f0) / (h / 2), left = (f0 - fm) / (h / 2);
-  if (fabs (d1 - d2) > 0.02 * MAX (fabs (d1), fabs (d2)) + 1e-3
-      || fabs (right - left) > 0.05 * (fabs (right) + fabs (left)) + 3e-3)
-    return NAN;
-  return d2;
-}
-
 static void
-check_sampler (const SrlSamplerDescriptor *d, gboolean env_actions)
+check_sampler (const SrlSamplerDescriptor *d, guint A, gboolean env_actions)
 {
   /* Narrow hidden layers (where the sampler has them) keep the check quick. */
   g_autoptr (SrlSection) params = srl_section_new ("(conformance)", "sampler", d->info.name, d->info.params);
@@ -170,7 +111,7 @@ check_sampler (const SrlSamplerDescriptor *d, gboolean env_actions)
     if (strcmp (ps->name, "hidden_sizes") == 0)
       srl_section_set (params, "hidden_sizes", "16;16", "test", NULL);
   srl_section_fill_defaults (params);
-  const guint n = 6, O = 3, A = 2;
+  const guint n = 6, O = 3;
   SrlSamplerShape shape = { O, A, n, env_actions };
   SrlSamplerFactory factory = { d, params };
   SrlRng rng;
@@ -216,45 +157,9 @@ check_sampler (const SrlSamplerDescriptor *d, gboolean env_actions)
         g_assert_cmpfloat_with_epsilon (back[i], noise[i], 1e-3);
     }
 
-  /* Reparameterized gradients against central differences of the weights. */
+  /* Reparameterized gradients against central differences. */
   if (d->flags & SRL_SAMPLER_REPARAMETERIZED)
-    {
-      float c[n * A], dd[n], d_obs[n * O];
-      srl_rng_fill_normal (&rng, c, n * A);
-      srl_rng_fill_normal (&rng, dd, n);
-      SamplerCase k = { s, n, obs, noise, c, dd, act, logp, density };
-      SrlWeights *w = srl_sampler_weights (s);
-      srl_weights_zero_grad (w);
-      sampler_loss (&k);
-      srl_sampler_backward (s, n, c, density ? dd : NULL, d_obs);
-      g_autofree float *grad = g_memdup2 (srl_weights_grad (w), srl_weights_size (w) * sizeof (float));
-      double scale = 0;
-      for (gsize i = 0; i < srl_weights_size (w); i++)
-        scale = MAX (scale, fabs (grad[i]));
-      /* Every weight would take long for wide default networks: a fixed
-       * random subset of 300 is as discriminating. */
-      guint checked = 0, tried = 0;
-      for (guint t = 0; t < 300; t++)
-        {
-          gsize i = srl_rng_below (&rng, srl_weights_size (w));
-          double num = central_difference (srl_weights_data (w) + i, 2e-3f, &k);
-          tried++;
-          if (isnan (num))
-            continue;
-          checked++;
-          double tol = 3e-2 * MAX (0.05 * scale, fabs (num)) + 1e-3;
-          if (fabs (grad[i] - num) > tol)
-            g_error ("%s: dL/dw[%zu] analytic %g, finite difference %g", d->info.name, i, grad[i], num);
-        }
-      g_test_message ("%s: %u of %u weights compared (the rest sit at kinks)", d->info.name, checked, tried);
-      g_assert_cmpuint (checked, >, tried / 2);
-      for (guint i = 0; i < n * O; i++)
-        {
-          double num = central_difference ((float *) obs + i, 2e-3f, &k);
-          if (!isnan (num) && fabs (d_obs[i] - num) > 3e-2 * MAX (0.05, fabs (num)) + 1e-3)
-            g_error ("%s: dL/dobs[%u] analytic %g, finite difference %g", d->info.name, i, d_obs[i], num);
-        }
-    }
+    srl_test_sampler_gradients (s, n, obs, noise, &rng, d->info.name);
 
   /* Weights survive a save and load. */
   g_autofree char *dir = srl_test_tmpdir ();
@@ -276,11 +181,15 @@ check_sampler (const SrlSamplerDescriptor *d, gboolean env_actions)
   srl_test_rmtree (dir);
 }
 
+/* Odd action sizes too: flows cut the vector in unequal halves. */
 static void
 test_sampler (gconstpointer data)
 {
-  check_sampler (data, TRUE);
-  check_sampler (data, FALSE);
+  for (guint A = 1; A <= 3; A++)
+    {
+      check_sampler (data, A, TRUE);
+      check_sampler (data, A, FALSE);
+    }
 }
 
 /* ------------------------------------------------------------------ algorithms */

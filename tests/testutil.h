@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,6 +180,105 @@ srl_test_best_eval_return (const char *run_dir, double max_steps, double thresho
   g_free (ret);
   g_free (csv);
   return best;
+}
+
+/* ---- sampler gradients against central differences ---- */
+
+typedef struct {
+  SrlSampler *s;
+  guint n;
+  const float *obs, *noise, *c, *d;
+  float *act, *logp;
+  gboolean density;
+} SrlTestSamplerCase;
+
+/* L = Σ c ⊙ a + Σ d ⊙ log π. */
+static inline double
+srl_test_sampler_loss (SrlTestSamplerCase *k)
+{
+  srl_sampler_sample (k->s, k->n, k->obs, k->noise, k->act, k->density ? k->logp : NULL);
+  const SrlSamplerShape *shape = srl_sampler_shape (k->s);
+  double loss = 0;
+  for (guint i = 0; i < k->n * shape->act_dim; i++)
+    loss += (double) k->c[i] * k->act[i];
+  if (k->density)
+    for (guint i = 0; i < k->n; i++)
+      loss += (double) k->d[i] * k->logp[i];
+  return loss;
+}
+
+/* The derivative by central differences, or NAN where the loss is not
+ * smooth within the step (a ReLU or clamp kink): there the one-sided slopes
+ * disagree, or the estimates at two step sizes do, and no single derivative
+ * exists to compare with.  Steps stay small (kinks are dense in a ReLU
+ * network) but above float32's noise. */
+static inline double
+srl_test_central_difference (float *p, float h, SrlTestSamplerCase *k)
+{
+  float saved = *p;
+  double f[5];
+  const float steps[5] = { h, -h, h / 2, -h / 2, 0 };
+  for (int i = 0; i < 5; i++)
+    {
+      *p = saved + steps[i];
+      f[i] = srl_test_sampler_loss (k);
+    }
+  *p = saved;
+  double d1 = (f[0] - f[1]) / (2.0 * h), d2 = (f[2] - f[3]) / h;
+  double right = (f[2] - f[4]) / (h / 2), left = (f[4] - f[3]) / (h / 2);
+  if (fabs (d1 - d2) > 0.02 * MAX (fabs (d1), fabs (d2)) + 1e-3
+      || fabs (right - left) > 0.05 * (fabs (right) + fabs (left)) + 3e-3)
+    return NAN;
+  return d2;
+}
+
+/* Check srl_sampler_backward() of `s` at n rows of (obs, noise): dL/dφ on a
+ * fixed random subset of 300 weights and every dL/dobs, against central
+ * differences of L = Σ c ⊙ a + Σ d ⊙ log π with random c and d (d only for
+ * samplers with a density).  Fails the test on a mismatch, or when most
+ * weights sit at kinks. */
+static inline void
+srl_test_sampler_gradients (SrlSampler *s, guint n, float *obs, const float *noise, SrlRng *rng, const char *name)
+{
+  const SrlSamplerShape *shape = srl_sampler_shape (s);
+  const guint O = shape->obs_dim, A = shape->act_dim;
+  gboolean density = (srl_sampler_flags (s) & SRL_SAMPLER_DENSITY) != 0;
+  g_autofree float *c = g_new (float, n * A), *dd = g_new (float, n), *d_obs = g_new (float, n * O);
+  g_autofree float *act = g_new (float, n * A), *logp = g_new (float, n);
+  srl_rng_fill_normal (rng, c, n * A);
+  srl_rng_fill_normal (rng, dd, n);
+  SrlTestSamplerCase k = { s, n, obs, noise, c, dd, act, logp, density };
+  SrlWeights *w = srl_sampler_weights (s);
+  srl_weights_zero_grad (w);
+  srl_test_sampler_loss (&k);
+  srl_sampler_backward (s, n, c, density ? dd : NULL, d_obs);
+  g_autofree float *grad = g_memdup2 (srl_weights_grad (w), srl_weights_size (w) * sizeof (float));
+  double scale = 0;
+  for (gsize i = 0; i < srl_weights_size (w); i++)
+    scale = MAX (scale, fabs (grad[i]));
+  /* Every weight would take long for wide default networks: a fixed
+   * random subset of 300 is as discriminating. */
+  guint checked = 0, tried = 0;
+  for (guint t = 0; t < 300; t++)
+    {
+      gsize i = srl_rng_below (rng, srl_weights_size (w));
+      double num = srl_test_central_difference (srl_weights_data (w) + i, 2e-3f, &k);
+      tried++;
+      if (isnan (num))
+        continue;
+      checked++;
+      double tol = 3e-2 * MAX (0.05 * scale, fabs (num)) + 1e-3;
+      if (fabs (grad[i] - num) > tol)
+        g_error ("%s: dL/dw[%zu] analytic %g, finite difference %g", name, i, grad[i], num);
+    }
+  g_test_message ("%s (%u actions): %u of %u weights compared (the rest sit at kinks)", name, A, checked, tried);
+  g_assert_cmpuint (checked, >, tried / 2);
+  for (guint i = 0; i < n * O; i++)
+    {
+      double num = srl_test_central_difference (obs + i, 2e-3f, &k);
+      if (!isnan (num) && fabs (d_obs[i] - num) > 3e-2 * MAX (0.05, fabs (num)) + 1e-3)
+        g_error ("%s: dL/dobs[%u] analytic %g, finite difference %g", name, i, d_obs[i], num);
+    }
 }
 
 #endif

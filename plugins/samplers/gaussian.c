@@ -5,14 +5,13 @@
  *   u = μ + σ ⊙ ξ,  ξ ~ N(0, I)
  *   a = tanh(u)    (identity when the outputs are latent actions)
  *   log π(a|s) = Σ_j [−½ξ_j² − log σ_j − ½ log 2π] − Σ_j log(1 − tanh² u_j)   (C.2)
- *
- * log(1 − tanh² u) is evaluated as 2(log 2 − u − softplus(−2u)), which stays
- * finite where 1 − tanh² u rounds to zero in float.
  */
 #include <math.h>
 #include <string.h>
 
 #include <softrl/softrl.h>
+
+#include "squash.h"
 
 static const SrlParamSpec gaussian_params[] = {
   SRL_PARAM_INT_LIST ("hidden_sizes", "256;256", 1, 65536, "units of each hidden ReLU layer (Table C.1: 2 × 256)"),
@@ -35,22 +34,6 @@ typedef struct {
   guint8 *clamped;
   float *d_out;        /* [max_rows, 2 act_dim] */
 } Gaussian;
-
-static const float HALF_LOG_2PI = 0.91893853320467274178f;
-static const float LOG_2 = 0.69314718055994530942f;
-
-static inline float
-softplus (float x)
-{
-  return x > 20.0f ? x : log1pf (expf (x));
-}
-
-/* log(1 − tanh² u), stable for large |u|. */
-static inline float
-log_one_minus_tanh_sq (float u)
-{
-  return 2.0f * (LOG_2 - u - softplus (-2.0f * u));
-}
 
 static gpointer
 gaussian_create (const SrlSection *params, const SrlSamplerShape *shape, GError **error)
@@ -160,11 +143,11 @@ gaussian_sample (gpointer p, guint n, const float *obs, const float *noise, floa
           float xi = noise[k];
           float u = mean[j] + std * xi;
           g->std[k] = std;
-          lp += -0.5f * xi * xi - log_std - HALF_LOG_2PI;
+          lp += -0.5f * xi * xi - log_std - SRL_HALF_LOG_2PI;
           if (g->squash)
             {
               g->act[k] = tanhf (u);
-              lp -= log_one_minus_tanh_sq (u);
+              lp -= srl_log_one_minus_tanh_sq (u);
             }
           else
             g->act[k] = u;
@@ -206,7 +189,6 @@ gaussian_log_prob (gpointer p, guint n, const float *obs, const float *act, floa
   Gaussian *g = p;
   const guint A = g->act_dim;
   const float *out = srl_mlp_forward (g->density_net, n, obs);
-  const float edge = 1.0f - 1e-6f;
   for (guint i = 0; i < n; i++)
     {
       const float *mean = out + (gsize) i * 2 * A;
@@ -219,12 +201,11 @@ gaussian_log_prob (gpointer p, guint n, const float *obs, const float *act, floa
           float u = a;
           if (g->squash)
             {
-              a = CLAMP (a, -edge, edge);
-              u = atanhf (a);
-              lp -= log_one_minus_tanh_sq (u);
+              u = srl_atanh_clamped (a);
+              lp -= srl_log_one_minus_tanh_sq (u);
             }
           float xi = (u - mean[j]) / expf (log_std);
-          lp += -0.5f * xi * xi - log_std - HALF_LOG_2PI;
+          lp += -0.5f * xi * xi - log_std - SRL_HALF_LOG_2PI;
         }
       logp[i] = lp;
     }

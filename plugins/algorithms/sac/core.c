@@ -1,7 +1,7 @@
-/* Algorithms "sac" and "sac-auto": soft actor-critic (thesis chapter 4,
- * Algorithm 2) and soft actor-critic with automatic temperature adjustment
- * (chapter 5, Algorithm 3).  One implementation serves both names; sac-auto
- * differs only in learning log α from the dual objective (Equation 5.8).
+/* The soft actor-critic update shared by "sac", "sac-auto" and "lsp": soft
+ * actor-critic (thesis chapter 4, Algorithm 2), with automatic temperature
+ * adjustment (chapter 5, Algorithm 3) and with the Gaussian action prior of
+ * a hierarchy's upper layers (chapter 7, C.4).
  *
  * One update:
  *   a' ~ π(·|s'),  y = c·r + γ(1 − d)(min_k Q̄_k(s', a') − α log π(a'|s'))     (4.4, 4.5)
@@ -10,43 +10,17 @@
  *   log α ← Adam on −log α · (log π(ã|s) + H̄)                                (5.8)
  *   Q̄_k ← τ Q_k + (1 − τ) Q̄_k every target_update_interval updates
  * The policy step uses the Q-functions just updated, as Algorithm 2 orders it.
+ * With the Gaussian prior, log π − log p takes the place of log π in the
+ * target, the policy loss and the temperature's objective (7.4).
  */
 #include <math.h>
 #include <string.h>
 
-#include <softrl/softrl.h>
+#include "core.h"
 
-#define MAX_Q 8
+#include "../../samplers/squash.h"
 
-#define COMMON_PARAMS                                                                                           \
-  SRL_PARAM_INT ("batch_size", "256", 1, 1e6, "transitions per minibatch (Table C.1: 256)"),                         \
-  SRL_PARAM_DOUBLE ("discount", "0.99", 0, 1, "discount γ (Table C.1: 0.99)"),                                         \
-  SRL_PARAM_DOUBLE ("tau", "0.005", 0, 1, "target smoothing coefficient τ; 1 is a hard copy (Table C.1: 0.005)"),     \
-  SRL_PARAM_INT ("target_update_interval", "1", 1, 1e9, "updates between target updates (Table C.1: 1; 1000 with τ = 1)"), \
-  SRL_PARAM_DOUBLE ("q_lr", "3e-4", 0, 1, "Adam learning rate of the Q-functions (Table C.1: 3·10⁻⁴)"),                \
-  SRL_PARAM_DOUBLE ("policy_lr", "3e-4", 0, 1, "Adam learning rate of the policy (Table C.1: 3·10⁻⁴)"),                \
-  SRL_PARAM_INT_LIST ("hidden_sizes", "256;256", 1, 65536, "hidden ReLU units of each Q-function (Table C.1: 2 × 256)"), \
-  SRL_PARAM_INT ("n_q", "2", 1, MAX_Q, "Q-functions whose minimum is used (chapter 4: 2)"),                   \
-  SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (Table C.2)"),               \
-  SRL_PARAM_DOUBLE ("grad_clip", "0", 0, SRL_UNBOUNDED, "clip each network's gradient to this global norm (0: off)"), \
-  SRL_PARAM_CHOICE ("init", "glorot", "glorot|he", "weight initialisation of the Q-functions")
-
-static const SrlParamSpec sac_params[] = {
-  COMMON_PARAMS,
-  SRL_PARAM_DOUBLE ("alpha", "1", 0, SRL_UNBOUNDED, "temperature α (fixed)"),
-  SRL_PARAM_END
-};
-
-static const SrlParamSpec sac_auto_params[] = {
-  COMMON_PARAMS,
-  SRL_PARAM_DOUBLE ("initial_alpha", "1", 1e-12, SRL_UNBOUNDED, "temperature α before learning"),
-  SRL_PARAM_DOUBLE ("alpha_lr", "3e-4", 0, 1, "Adam learning rate of log α"),
-  SRL_PARAM_DOUBLE_OR ("target_entropy", "auto", -SRL_UNBOUNDED, SRL_UNBOUNDED, "auto",
-                       "target entropy H̄; auto is −|A| (chapter 5)"),
-  SRL_PARAM_END
-};
-
-static const SrlStatSpec sac_stats[] = {
+static const SrlStatSpec stat_specs[] = {
   { "q_loss", "mean over Q-functions of ½(Q − y)²" },
   { "policy_loss", "α log π − min Q on the policy's actions" },
   { "alpha", "temperature α" },
@@ -55,41 +29,24 @@ static const SrlStatSpec sac_stats[] = {
   { NULL, NULL }
 };
 
-typedef struct {
-  gboolean learn_alpha;
-  guint obs_dim, act_dim, batch_size, n_q, in_dim;
-  float discount, tau, reward_scale, grad_clip, target_entropy;
-  gint64 target_update_interval;
-  SrlRng rng;
-  guint64 updates;
+const SrlStatSpec *
+sac_stats (gpointer p)
+{
+  return stat_specs;
+}
 
-  SrlSampler *policy;
-  SrlAdam *policy_adam;
-  SrlWeights *q_weights[MAX_Q], *target_weights[MAX_Q];
-  SrlMlp *q[MAX_Q], *target[MAX_Q];
-  SrlAdam *q_adam[MAX_Q];
-  SrlWeights *log_alpha; /* one value, so Adam and saving treat it like any weight */
-  SrlAdam *alpha_adam;
-  float fixed_alpha;
-
-  /* workspaces, sized once */
-  SrlBatch *batch;
-  float *noise, *next_act, *next_logp, *new_act, *logp;
-  float *sa, *y, *q_min, *dq, *dsa, *d_act, *d_logp;
-  guint *argmin;
-  float *act_noise, *act_logp;
-} Sac;
-
-static float
+float
 sac_alpha (const Sac *s)
 {
   return s->learn_alpha ? expf (srl_weights_data_const (s->log_alpha)[0]) : s->fixed_alpha;
 }
 
-static void
-sac_destroy (gpointer p)
+void
+sac_free (gpointer p)
 {
   Sac *s = p;
+  if (!s)
+    return;
   srl_sampler_free (s->policy);
   srl_adam_free (s->policy_adam);
   for (guint k = 0; k < s->n_q; k++)
@@ -117,12 +74,11 @@ sac_destroy (gpointer p)
   g_free (s->d_logp);
   g_free (s->argmin);
   g_free (s->act_noise);
-  g_free (s->act_logp);
   g_free (s);
 }
 
-static gpointer
-sac_create_common (const SrlAlgorithmContext *ctx, gboolean learn_alpha, GError **error)
+Sac *
+sac_new (const SrlAlgorithmContext *ctx, const SacOptions *options, GError **error)
 {
   const SrlSection *p = ctx->params;
   guint hidden[64], n_hidden;
@@ -130,7 +86,8 @@ sac_create_common (const SrlAlgorithmContext *ctx, gboolean learn_alpha, GError 
     return NULL;
 
   Sac *s = g_new0 (Sac, 1);
-  s->learn_alpha = learn_alpha;
+  s->learn_alpha = options->learn_alpha;
+  s->prior = options->prior;
   s->obs_dim = ctx->env->obs_dim;
   s->act_dim = ctx->env->act_dim;
   s->in_dim = s->obs_dim + s->act_dim;
@@ -145,8 +102,7 @@ sac_create_common (const SrlAlgorithmContext *ctx, gboolean learn_alpha, GError 
                                                                         : SRL_INIT_GLOROT_UNIFORM;
   srl_rng_init_stream (&s->rng, ctx->seed, 0x5ac);
 
-  /* Policy: its outputs are the environment's actions. */
-  SrlSamplerShape shape = { s->obs_dim, s->act_dim, s->batch_size, TRUE };
+  SrlSamplerShape shape = { s->obs_dim, s->act_dim, s->batch_size, options->env_actions };
   s->policy = srl_sampler_new (ctx->sampler, &shape, &s->rng, error);
   if (!s->policy)
     {
@@ -169,7 +125,7 @@ sac_create_common (const SrlAlgorithmContext *ctx, gboolean learn_alpha, GError 
   s->log_alpha = srl_weights_new ();
   srl_weights_declare (s->log_alpha, "log_alpha", 0, 1);
   srl_weights_allocate (s->log_alpha);
-  if (learn_alpha)
+  if (s->learn_alpha)
     {
       srl_weights_data (s->log_alpha)[0] = (float) log (srl_section_get_double (p, "initial_alpha"));
       s->alpha_adam = srl_adam_new (s->log_alpha, srl_section_get_double (p, "alpha_lr"), 0.9, 0.999, 1e-8);
@@ -199,44 +155,13 @@ sac_create_common (const SrlAlgorithmContext *ctx, gboolean learn_alpha, GError 
   s->d_logp = g_new0 (float, B);
   s->argmin = g_new0 (guint, B);
   s->act_noise = g_new0 (float, A);
-  s->act_logp = g_new0 (float, 1);
   return s;
 }
 
-static gpointer
-sac_create (const SrlAlgorithmContext *ctx, GError **error)
+void
+sac_policy_action (Sac *s, const float *obs, const float *noise, float *action)
 {
-  return sac_create_common (ctx, FALSE, error);
-}
-
-static gpointer
-sac_auto_create (const SrlAlgorithmContext *ctx, GError **error)
-{
-  return sac_create_common (ctx, TRUE, error);
-}
-
-static const SrlStatSpec *
-sac_stat_specs (gpointer p)
-{
-  return sac_stats;
-}
-
-static void
-sac_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episode_step, float *memory,
-         float *agent_action, float *env_action)
-{
-  Sac *s = p;
-  if (mode == SRL_ACT_RANDOM)
-    srl_rng_fill_uniform (rng, agent_action, s->act_dim, -1.0f, 1.0f);
-  else
-    {
-      if (mode == SRL_ACT_STOCHASTIC)
-        srl_rng_fill_normal (rng, s->act_noise, s->act_dim);
-      else
-        memset (s->act_noise, 0, s->act_dim * sizeof (float));
-      srl_sampler_sample (s->policy, 1, obs, s->act_noise, agent_action, NULL);
-    }
-  memcpy (env_action, agent_action, s->act_dim * sizeof (float));
+  srl_sampler_sample (s->policy, 1, obs, noise, action, NULL);
 }
 
 /* Rows of [obs, act] for the Q-networks. */
@@ -258,7 +183,7 @@ step_adam (SrlAdam *adam, SrlWeights *w, float clip)
   srl_adam_step (adam);
 }
 
-static gboolean
+gboolean
 sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
 {
   Sac *s = p;
@@ -278,8 +203,13 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
         s->q_min[i] = k == 0 ? qt[i] : MIN (s->q_min[i], qt[i]);
     }
   for (guint i = 0; i < B; i++)
-    s->y[i] = srl_bellman_target (b->rew[i], b->terminal[i], s->q_min[i] - alpha * s->next_logp[i],
-                                  s->reward_scale, s->discount);
+    {
+      float log_ratio = s->next_logp[i];
+      if (s->prior == SAC_PRIOR_NORMAL)
+        log_ratio -= srl_log_normal (s->next_act + (gsize) i * A, A);
+      s->y[i] = srl_bellman_target (b->rew[i], b->terminal[i], s->q_min[i] - alpha * log_ratio, s->reward_scale,
+                                    s->discount);
+    }
 
   /* Q-function steps. */
   concat_rows (s->sa, b->obs, O, b->act, A, B);
@@ -315,16 +245,27 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
             s->argmin[i] = k;
           }
     }
-  double policy_loss = 0, logp_mean = 0;
+  double policy_loss = 0, logp_mean = 0, log_ratio_mean = 0;
   memset (s->d_act, 0, (gsize) B * A * sizeof (float));
   for (guint i = 0; i < B; i++)
     {
-      policy_loss += alpha * s->logp[i] - s->q_min[i];
+      float log_ratio = s->logp[i];
+      if (s->prior == SAC_PRIOR_NORMAL)
+        {
+          /* −α log p(ã) with log p(ã) = −½|ã|² + const: dJ/dã = α ã. */
+          const float *a = s->new_act + (gsize) i * A;
+          log_ratio -= srl_log_normal (a, A);
+          for (guint j = 0; j < A; j++)
+            s->d_act[(gsize) i * A + j] = alpha * a[j] / B;
+        }
+      policy_loss += alpha * log_ratio - s->q_min[i];
       logp_mean += s->logp[i];
+      log_ratio_mean += log_ratio;
       s->d_logp[i] = alpha / B;
     }
   policy_loss /= B;
   logp_mean /= B;
+  log_ratio_mean /= B;
   /* dJ/dã = −∂Q_k/∂a of the minimising Q-function; the forward caches of
    * every Q_k still hold (s, ã). */
   for (guint k = 0; k < s->n_q; k++)
@@ -347,10 +288,11 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
   srl_sampler_backward (s->policy, B, s->d_act, s->d_logp, NULL);
   step_adam (s->policy_adam, pw, s->grad_clip);
 
-  /* Temperature (Equation 5.8): d/d log α of −log α·(log π + H̄). */
+  /* Temperature (Equation 5.8): d/d log α of −log α·(log π + H̄), with
+   * log π − log p under the Gaussian prior. */
   if (s->learn_alpha)
     {
-      srl_weights_grad (s->log_alpha)[0] = -(float) (logp_mean + s->target_entropy);
+      srl_weights_grad (s->log_alpha)[0] = -(float) (log_ratio_mean + s->target_entropy);
       srl_adam_step (s->alpha_adam);
     }
 
@@ -374,7 +316,7 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
   return TRUE;
 }
 
-static void
+void
 sac_save (gpointer p, SrlStateWriter *w, SrlSaveScope scope)
 {
   Sac *s = p;
@@ -399,7 +341,7 @@ sac_save (gpointer p, SrlStateWriter *w, SrlSaveScope scope)
   srl_state_writer_put_i64_value (w, "updates", (gint64) s->updates);
 }
 
-static gboolean
+gboolean
 sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **error)
 {
   Sac *s = p;
@@ -432,7 +374,7 @@ sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   return TRUE;
 }
 
-static guint64
+guint64
 sac_update_flops (gpointer p)
 {
   Sac *s = p;
@@ -447,33 +389,4 @@ sac_update_flops (gpointer p)
   /* The sampler's network: ~2 flops per weight forward; fwd at s', fwd at s, dW, dx. */
   guint64 policy = 4 * 2ull * srl_weights_size (srl_sampler_weights (s->policy));
   return (guint64) s->batch_size * (s->n_q * (critic + actor_q) + policy);
-}
-
-/* sac and sac-auto differ only in their parameters and create(). */
-#define SAC_DESCRIPTOR(name_, doc_, params_, create_)                                              \
-  {                                                                                                \
-    .info = SRL_PLUGIN_INFO (SRL_KIND_ALGORITHM, SrlAlgorithmDescriptor, name_, doc_, params_),    \
-    .required_sampler_flags = SRL_SAMPLER_REPARAMETERIZED | SRL_SAMPLER_DENSITY,                   \
-    .default_sampler = "gaussian",                                                                 \
-    .create = create_,                                                                             \
-    .destroy = sac_destroy,                                                                        \
-    .stats = sac_stat_specs,                                                                       \
-    .act = sac_act,                                                                                \
-    .update = sac_update,                                                                          \
-    .save = sac_save,                                                                              \
-    .load = sac_load,                                                                              \
-    .update_flops = sac_update_flops,                                                              \
-  }
-
-static const SrlAlgorithmDescriptor sac_descriptor =
-  SAC_DESCRIPTOR ("sac", "soft actor-critic with a fixed temperature (thesis ch. 4, Algorithm 2)", sac_params,
-                  sac_create);
-static const SrlAlgorithmDescriptor sac_auto_descriptor =
-  SAC_DESCRIPTOR ("sac-auto", "soft actor-critic with automatic temperature (thesis ch. 5, Algorithm 3)",
-                  sac_auto_params, sac_auto_create);
-
-SRL_PLUGIN_DEFINE (registry, error)
-{
-  return srl_registry_add (registry, &sac_descriptor.info, error)
-         && srl_registry_add (registry, &sac_auto_descriptor.info, error);
 }
