@@ -111,3 +111,8 @@ check_PROGRAMS += tests/test-realnvp tests/test-lsp
 tests_test_realnvp_LDADD = $(TEST_LDADD)
 tests_test_lsp_LDADD = $(TEST_LDADD)
 TESTS += tests/test-realnvp tests/test-lsp
+
+# Every shipped experiment file loads against the plugins built here.
+check_PROGRAMS += tests/test-experiments
+tests_test_experiments_LDADD = $(TEST_LDADD)
+TESTS += tests/test-experiments

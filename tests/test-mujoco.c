@@ -747,48 +747,6 @@ test_cli (void)
   g_assert_nonnull (strstr (err, "/nonexistent/hopper.xml"));
 }
 
-/* ------------------------------------------------------------------ shipped experiments */
-
-static void
-test_experiments (void)
-{
-  g_autofree char *dir_path = g_build_filename (SRL_ABS_TOP_SRCDIR, "experiments", NULL);
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_assert_nonnull (dir);
-  const char *name;
-  guint loaded = 0, skipped = 0;
-  while ((name = g_dir_read_name (dir)))
-    {
-      if (!g_str_has_suffix (name, ".ini"))
-        continue;
-      g_autofree char *path = g_build_filename (dir_path, name, NULL);
-      g_autoptr (GKeyFile) kf = g_key_file_new ();
-      g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL));
-      g_autofree char *env = g_key_file_get_string (kf, "env", "plugin", NULL);
-      const SrlEnvDescriptor *ed = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, env);
-      if (!ed || !strstr (srl_registry_file (registry, &ed->info), "envs/mujoco"))
-        continue;
-      /* Algorithms and samplers written for other issues may be missing here. */
-      g_autofree char *algorithm = g_key_file_get_string (kf, "algorithm", "plugin", NULL);
-      g_autofree char *sampler = g_key_file_get_string (kf, "sampler", "plugin", NULL);
-      if (!srl_registry_lookup (registry, SRL_KIND_ALGORITHM, algorithm)
-          || (sampler && !srl_registry_lookup (registry, SRL_KIND_SAMPLER, sampler)))
-        {
-          g_test_message ("%s: skipped (%s/%s not built in this tree)", name, algorithm, sampler ? sampler : "-");
-          skipped++;
-          continue;
-        }
-      GError *error = NULL;
-      g_autoptr (SrlExperiment) x = srl_experiment_load (registry, path, NULL, &error);
-      g_assert_no_error (error);
-      g_autoptr (SrlEnv) e = srl_env_new (srl_experiment_env (x), srl_experiment_section (x, "env"), &error);
-      g_assert_no_error (error);
-      loaded++;
-    }
-  g_test_message ("%u experiments loaded, %u skipped", loaded, skipped);
-  g_assert_cmpuint (loaded, >=, 15);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -816,7 +774,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mujoco/invalid", test_invalid);
   g_test_add_func ("/mujoco/baseline", test_baseline);
   g_test_add_func ("/mujoco/resume", test_resume);
-  g_test_add_func ("/mujoco/experiments", test_experiments);
   g_test_add_func ("/mujoco/cli", test_cli);
   int status = g_test_run ();
   g_ptr_array_unref (sections);

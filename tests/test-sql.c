@@ -199,7 +199,7 @@ test_svgd_particles (void)
         mixture_score (a + 2 * i, score + 2 * i);
       sql_pairwise_sq_dist (a, n, a, n, 2, dist);
       float h = sql_kernel_bandwidth (dist, n, n, work);
-      sql_stein_direction (a, score, n, a, n, 2, dist, h, kappa, delta);
+      sql_stein_direction (a, score, n, a, n, 2, dist, h, 1.0f, kappa, delta);
       for (guint i = 0; i < 2 * n; i++)
         a[i] += 2e-3f * delta[i];
     }
@@ -243,7 +243,7 @@ test_svgd_amortized (void)
         mixture_score (fixed + 2 * j, score + 2 * j);
       sql_pairwise_sq_dist (fixed, M, updated, K, 2, dist);
       float h = sql_kernel_bandwidth (dist, M, K, work);
-      sql_stein_direction (fixed, score, M, updated, K, 2, dist, h, kappa, delta);
+      sql_stein_direction (fixed, score, M, updated, K, 2, dist, h, 1.0f, kappa, delta);
       for (guint i = 0; i < 2 * K; i++)
         delta[i] *= -1.0f / K;
       srl_weights_zero_grad (srl_sampler_weights (s));

@@ -10,6 +10,9 @@ sql_soft_value (const float *q, guint n, float alpha, guint act_dim)
   float top = q[0];
   for (guint i = 1; i < n; i++)
     top = MAX (top, q[i]);
+  /* α → 0 is the hard maximum: conventional Q-learning's value. */
+  if (alpha <= 0.0f)
+    return top;
   double sum = 0;
   for (guint i = 0; i < n; i++)
     sum += exp ((double) (q[i] - top) / alpha);
@@ -110,9 +113,9 @@ sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work)
 
 void
 sql_stein_direction (const float *x, const float *score, guint m, const float *y, guint k, guint d,
-                     const float *dist_sq, float h, float *kappa, float *delta)
+                     const float *dist_sq, float h, float repulsion, float *kappa, float *delta)
 {
-  const float inv_h = 1.0f / h, inv_m = 1.0f / (float) m;
+  const float inv_h = 1.0f / h, inv_m = 1.0f / (float) m, push = 2.0f * repulsion * inv_h;
   gsize n = (gsize) m * k;
   for (gsize i = 0; i < n; i++)
     kappa[i] = expf (-dist_sq[i] * inv_h);
@@ -127,7 +130,7 @@ sql_stein_direction (const float *x, const float *score, guint m, const float *y
           float *dl = delta + (gsize) l * d;
           float kv = kj[l];
           for (guint c = 0; c < d; c++)
-            dl[c] += kv * (sj[c] - 2.0f * (xj[c] - yl[c]) * inv_h);
+            dl[c] += kv * (sj[c] - push * (xj[c] - yl[c]));
         }
     }
   for (gsize i = 0; i < (gsize) k * d; i++)

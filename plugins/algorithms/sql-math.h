@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  * (Equation 3.8 with q_a' uniform, density 2^-act_dim):
  *     V = α log( (1/n) Σ_i exp(Q_i / α) · 2^act_dim )
  * computed as a log-mean-exp around the largest Q, so no exp overflows. */
-float sql_soft_value (const float *q, guint n, float alpha, guint act_dim);
+float sql_soft_value (const float *q, guint n, float alpha, guint act_dim);  /* α = 0: max_i q[i] */
 
 /* dist_sq[j·k + l] = ‖x_j − y_l‖² for the m particles x and the k particles y. */
 void sql_pairwise_sq_dist (const float *x, guint m, const float *y, guint k, guint d, float *dist_sq);
@@ -34,13 +34,16 @@ float sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work)
 
 /* The empirical Stein variational direction (Equation 3.11 and C.1's
  * estimator) for the k updated particles y, from the m kernel-defining
- * particles x and the scores ∇ log p at them:
- *     Δ(y_l) = (1/m) Σ_j [ κ(x_j, y_l) score_j + ∇_{x_j} κ(x_j, y_l) ],
+ * particles x and the scores at them:
+ *     Δ(y_l) = (1/m) Σ_j [ κ(x_j, y_l) score_j + repulsion · ∇_{x_j} κ(x_j, y_l) ],
  *     κ(x, y) = exp(−‖x − y‖² / h),  ∇_x κ(x, y) = −2 (x − y) / h · κ(x, y).
+ * With score = ∇ log p and repulsion 1 this is plain SVGD toward p; soft
+ * Q-learning passes score = ∇Q and repulsion = α, Equation 3.11's form,
+ * which stays defined as α → 0 (no repulsion: particles climb Q).
  * `dist_sq` as from sql_pairwise_sq_dist(x, m, y, k); `kappa` receives κ (m·k
  * floats); `delta` the k directions (k·d floats). */
 void sql_stein_direction (const float *x, const float *score, guint m, const float *y, guint k, guint d,
-                          const float *dist_sq, float h, float *kappa, float *delta);
+                          const float *dist_sq, float h, float repulsion, float *kappa, float *delta);
 
 G_END_DECLS
 

@@ -57,8 +57,8 @@ static const SrlParamSpec sql_params[] = {
   SRL_PARAM_DOUBLE ("q_lr", "1e-3", 0, 1, "Adam learning rate of the Q-function (C.1: 0.001)"),
   SRL_PARAM_DOUBLE ("policy_lr", "1e-4", 0, 1, "Adam learning rate of the sampling network (C.1: 0.0001)"),
   SRL_PARAM_INT_LIST ("hidden_sizes", "200;200", 1, 65536, "hidden ReLU units of the Q-function (C.1: 2 × 200)"),
-  SRL_PARAM_DOUBLE ("alpha", "0.1", 1e-12, SRL_UNBOUNDED,
-                    "temperature α (C.1: 10 on multi-goal, 0.1 on the other tasks)"),
+  SRL_PARAM_DOUBLE ("alpha", "0.1", 0, SRL_UNBOUNDED,
+                    "temperature α (C.1: 10 on multi-goal, 0.1 on the other tasks; 0: conventional Q-learning, the limit α → 0)"),
   SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (c in y = c·r + γV)"),
   SRL_PARAM_INT ("value_particles", "50", 1, 1e6, "uniform action samples K_V of the soft value (C.1: 50)"),
   SRL_PARAM_INT ("kernel_particles", "32", 1, 1e5,
@@ -403,6 +403,12 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
   s->final_alpha = (float) srl_section_get_double (p, "final_alpha");
   s->anneal_epochs = srl_section_get_int (p, "anneal_epochs");
   s->fixed_noise_samples = (guint) srl_section_get_int (p, "fixed_noise_samples");
+  if (s->anneal_epochs > 0 && s->alpha0 <= 0)
+    {
+      srl_section_error (p, "anneal_epochs", error, "α is annealed log-linearly, which needs alpha > 0");
+      sql_destroy (s);
+      return NULL;
+    }
   s->squash_correction = srl_section_get_bool (p, "squash_correction");
   s->ou = srl_section_get_bool (p, "ou_noise");
   s->ou_theta = (float) srl_section_get_double (p, "ou_theta");
@@ -573,11 +579,13 @@ policy_step (Sql *s, const SrlBatch *b)
   srl_rng_fill_normal (&s->rng, s->noise_k, (gsize) B * K * ND);
   srl_sampler_sample (s->policy, B * K, s->obs_k, s->noise_k, s->act_k, NULL);
 
-  /* Scores of the target density exp(Q/α) at the fixed particles. */
-  qsum_action_grad (s, B * M, b->obs, M, s->act_m, 1.0f / s->alpha, s->score);
+  /* Equation 3.11: κ ∇_a Q + α ∇κ, i.e. α times the Stein direction toward
+   * exp(Q/α) (whose score includes α⁻¹ times the squash correction's
+   * gradient), which keeps α = 0 defined. */
+  qsum_action_grad (s, B * M, b->obs, M, s->act_m, 1.0f, s->score);
   if (s->squash_correction)
     for (gsize i = 0; i < (gsize) B * M * A; i++)
-      s->score[i] += -2.0f * s->act_m[i] / (1.0f - s->act_m[i] * s->act_m[i] + SQUASH_EPS);
+      s->score[i] += -2.0f * s->alpha * s->act_m[i] / (1.0f - s->act_m[i] * s->act_m[i] + SQUASH_EPS);
 
   double h_sum = 0;
   const float scale = -1.0f / ((float) B * K);
@@ -587,7 +595,7 @@ policy_step (Sql *s, const SrlBatch *b)
       sql_pairwise_sq_dist (x, M, y, K, A, s->dist);
       float h = sql_kernel_bandwidth (s->dist, M, K, s->work);
       h_sum += h;
-      sql_stein_direction (x, s->score + (gsize) i * M * A, M, y, K, A, s->dist, h, s->kappa, s->delta);
+      sql_stein_direction (x, s->score + (gsize) i * M * A, M, y, K, A, s->dist, h, s->alpha, s->kappa, s->delta);
       float *d = s->d_act + (gsize) i * K * A;
       for (guint c = 0; c < K * A; c++)
         d[c] = scale * s->delta[c];
