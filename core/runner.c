@@ -479,6 +479,25 @@ fill_replay (SrlRun *r, GError **error)
   return TRUE;
 }
 
+/* Undo what srl_run_new wrote into a directory it created; rmdir only
+ * succeeds if nothing else is there. */
+static void
+remove_refused_run (SrlRun *r)
+{
+  if (r->log)
+    {
+      fclose (r->log);
+      r->log = NULL;
+    }
+  const char *names[] = { "log.txt", SRL_RUN_CONFIG, SRL_RUN_STATUS };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (r->dir, names[i], NULL);
+      g_unlink (path);
+    }
+  g_rmdir (r->dir);
+}
+
 SrlRun *
 srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions *options, GError **error)
 {
@@ -499,7 +518,6 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     {
       srl_section_error (x->runner, "offline_updates", error,
                          "an offline run trains on saved transitions: name runs in [experiment] replay_from");
-      r->x = NULL;
       return NULL;
     }
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
@@ -509,18 +527,23 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
                    "%s already holds a run; continue it with `softrl run --resume %s` or choose another --out",
                    r->dir, r->dir);
-      r->x = NULL;
       return NULL;
     }
+  gboolean created = !g_file_test (r->dir, G_FILE_TEST_EXISTS);
   if (g_mkdir_with_parents (r->dir, 0755) != 0)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot create the run directory: %s", r->dir,
                    g_strerror (errno));
-      r->x = NULL;
       return NULL;
     }
   if (!run_setup (r, error) || !fill_replay (r, error) || !write_config (r, error))
-    return NULL;
+    {
+      /* Refused before training (an algorithm's create() rejected its
+       * parameters, say): leave no empty run behind. */
+      if (created)
+        remove_refused_run (r);
+      return NULL;
+    }
   write_status (r, "running");
   return g_steal_pointer (&r);
 }

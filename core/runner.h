@@ -86,7 +86,9 @@ typedef struct {
 
 typedef struct _SrlRun SrlRun;
 
-/* A new run of `experiment` (taken over) in a new directory. */
+/* A new run of `experiment` in a new directory.  Takes `experiment` over,
+ * also when it fails; a directory it created for a run refused before
+ * training is removed again. */
 SrlRun *srl_run_new (const SrlRegistry *registry, SrlExperiment *experiment, const SrlRunOptions *options,
                      GError **error);
 /* Continue the run in `run_dir` from its checkpoint. */

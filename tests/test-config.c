@@ -46,6 +46,11 @@ static const Case cases[] = {
     { "--set algorithm.tau=2", "[algorithm] tau", "out of range" } },
   { "bad-set-form", NULL, NULL, "tau=2",
     { "--set tau=2", "GROUP.KEY=VALUE" } },
+  /* Refused by the algorithm's create(), after the directory was made: it
+   * must be removed again. */
+  { "create-refuses", NULL,
+    "[experiment]\nepochs = 1\n[env]\nplugin = pendulum\n[algorithm]\nplugin = sql\nalpha = 0\nanneal_epochs = 3\n",
+    NULL, { "[algorithm] anneal_epochs", "needs alpha > 0" } },
   { "set-unknown-key", NULL, NULL, "env.gravty=9.8",
     { "--set env.gravty=9.8", "[env] gravty", "did you mean \"gravity\"" } },
 };
