@@ -3,7 +3,8 @@ lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/runner.h \
 	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/replay.c \
-	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c
+	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c \
+	core/parallel.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
 
@@ -12,7 +13,7 @@ softrlinclude_HEADERS = \
 	core/include/softrl/softrl.h core/include/softrl/error.h core/include/softrl/rng.h core/include/softrl/param.h \
 	core/include/softrl/state.h core/include/softrl/nn.h core/include/softrl/replay.h core/include/softrl/plugin.h \
 	core/include/softrl/env.h core/include/softrl/sampler.h core/include/softrl/algorithm.h core/include/softrl/registry.h \
-	core/include/softrl/experiment.h
+	core/include/softrl/experiment.h core/include/softrl/parallel.h
 
 bin_PROGRAMS += core/softrl
 core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/cmd-env.c \
