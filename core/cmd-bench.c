@@ -121,7 +121,7 @@ bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler_
     n_stats++;
   g_autofree double *stats = g_new0 (double, n_stats + 1);
 
-  openblas_set_num_threads (threads);
+  srl_parallel_set_threads (threads);
   const guint N = 256;
   g_autofree float *ma = g_new (float, N * N), *mb = g_new (float, N * N), *mc = g_new (float, N * N);
   srl_rng_fill_uniform (&rng, ma, N * N, -1, 1);
@@ -138,9 +138,7 @@ bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler_
   g_autofree double *ups = g_new (double, rounds);
   for (guint r = 0; r < rounds; r++)
     {
-      openblas_set_num_threads (1);
       gflops[r] = sgemm_gflops (N, seconds / 2, ma, mb, mc);
-      openblas_set_num_threads (threads);
       guint64 n = 0;
       double start = srl_now (), now;
       do
