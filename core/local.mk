@@ -35,3 +35,11 @@ core_softrl_SOURCES += core/sweep-mpi.c
 core_softrl_CFLAGS += $(MPI_CFLAGS)
 core_softrl_LDADD += $(MPI_LIBS)
 endif
+
+# `make bench`: every benchmark (`softrl bench all`: updates against the sgemm
+# roofline, PyTorch beside softrl, environments against bare mj_step loops,
+# peak memory with a full replay buffer), then a summary table.  BENCH_FLAGS
+# adds options, e.g. BENCH_FLAGS=--json.
+bench: all
+	$(top_builddir)/core/softrl bench all $(BENCH_FLAGS)
+.PHONY: bench

@@ -212,6 +212,25 @@ srl_weights_entry (const SrlWeights *w, guint i, gsize *offset, gsize *rows, gsi
   return e->name;
 }
 
+guint64
+srl_weights_flops_per_row (const SrlWeights *w, guint64 *first)
+{
+  guint64 total = 0, head = 0;
+  for (guint i = 0; i < w->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (w->entries, Entry, i);
+      if (!e->rows)
+        continue;
+      guint64 f = 2ull * e->rows * e->cols;
+      if (!total)
+        head = f;
+      total += f;
+    }
+  if (first)
+    *first = head;
+  return total;
+}
+
 void
 srl_weights_zero_grad (SrlWeights *w)
 {

@@ -64,6 +64,13 @@ const float *srl_weights_data_const (const SrlWeights *weights);
 guint srl_weights_n_entries (const SrlWeights *weights);
 const char *srl_weights_entry (const SrlWeights *weights, guint i, gsize *offset, gsize *rows, gsize *cols);
 
+/* Floating-point operations (2 per multiply-add) of one row through every
+ * matrix entry of the set once (one forward pass of each network declared
+ * in it); with `first` non-NULL, those of the first matrix entry alone (the
+ * layer reading the input of the set's first network).  For roofline
+ * estimates (SrlAlgorithmDescriptor's update_flops). */
+guint64 srl_weights_flops_per_row (const SrlWeights *weights, guint64 *first);
+
 void srl_weights_zero_grad (SrlWeights *weights);
 /* dst ← src (same layout required). */
 void srl_weights_copy_data (SrlWeights *dst, const SrlWeights *src);

@@ -419,19 +419,23 @@ sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   return TRUE;
 }
 
+/* The matrix products one update needs, per minibatch row, with F the
+ * flops of one Q-function's forward pass, F₀ those of its first layer
+ * (inputs [s, a]) and F₀·|A|/|s, a| of that layer's action columns; W and
+ * W₀ the same for the policy's network(s) and the layer reading s:
+ *   each Q-function: target pass F, pass at (s, a) F, weight gradient F,
+ *     input gradient down to its first layer F − F₀, pass at (s, ã) F, and
+ *     the action gradient F − F₀ + F₀·|A|/|s, a|;
+ *   the policy: passes at s' and s 2W, weight gradient W, input gradient
+ *     down to its first layer W − W₀.
+ * Nothing else is counted: not the biases, activations, the squash or Adam. */
 guint64
 sac_update_flops (gpointer p)
 {
   Sac *s = p;
-  /* Per row: forward F, parameter gradients F, input gradients F (less the
-   * first layer's when dx is not wanted). */
-  gsize in, width;
-  srl_weights_entry (s->q_weights[0], 0, NULL, &in, &width);
-  guint64 f = srl_mlp_flops_per_row (s->q[0]);
-  guint64 first_layer = 2ull * in * width;
-  guint64 critic = 4 * f - first_layer; /* target fwd, fwd, dW, dx without the first layer */
-  guint64 actor_q = 2 * f;              /* fwd at (s, ã), dx */
-  /* The sampler's network: ~2 flops per weight forward; fwd at s', fwd at s, dW, dx. */
-  guint64 policy = 4 * 2ull * srl_weights_size (srl_sampler_weights (s->policy));
-  return (guint64) s->batch_size * (s->n_q * (critic + actor_q) + policy);
+  guint64 f0, w0;
+  guint64 f = srl_weights_flops_per_row (s->q_weights[0], &f0);
+  guint64 w = srl_weights_flops_per_row (srl_sampler_weights (s->policy), &w0);
+  guint64 q = 6 * f - 2 * f0 + f0 * s->act_dim / s->in_dim;
+  return (guint64) s->batch_size * (s->n_q * q + 4 * w - w0);
 }
