@@ -7,21 +7,8 @@
 
 /* ------------------------------------------------------------- kernels
  *
- * The elementwise passes of the networks and optimisers, compiled for
- * AVX-512, AVX2 and baseline x86-64 and picked when the library loads
- * (GCC's function multi-versioning, an ifunc): the default build stays
- * portable (no -march) and still uses the machine's full vector width.
- * None of these instruction sets is given FMA, and the passes never
- * reassociate, so every version rounds exactly as the scalar loop does:
- * results do not depend on the machine's vector width. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define SRL_VECTOR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef SRL_VECTOR_CLONES
-#define SRL_VECTOR_CLONES
-#endif
+ * The elementwise passes of the networks and optimisers: see
+ * SRL_VECTOR_CLONES and SRL_VECTOR_MATH in srl-private.h. */
 
 /* Every row of y [n, width] ← b. */
 SRL_VECTOR_CLONES static void
@@ -62,6 +49,55 @@ relu_backward (float *restrict dz, const float *restrict y, guint n, guint width
         for (guint c = 0; c < width; c++)
           d[c] = o[c] > 0.0f ? d[c] : 0.0f;
     }
+}
+
+SRL_VECTOR_CLONES static void
+tanh_pass (float *restrict y, gsize total)
+{
+  for (gsize i = 0; i < total; i++)
+    y[i] = tanhf (y[i]);
+}
+
+SRL_VECTOR_CLONES static void
+exp_pass (const float *restrict x, float *restrict y, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    y[i] = expf (x[i]);
+}
+
+/* tanh u from e = expm1(−2|u|) ∈ (−1, 0]: tanh |u| = −e / (2 + e), exact
+ * to rounding near 0 where 1 − e^{−2|u|} would cancel; and log(1 − tanh² u)
+ * = 2 (log 2 − |u| − log(1 + e^{−2|u|})), which never forms 1 − tanh² u
+ * (0 in float once |u| > 9). */
+SRL_VECTOR_CLONES static void
+tanh_squash_pass (const float *restrict u, float *restrict act, float *restrict log_jacobian, gsize n)
+{
+  if (log_jacobian)
+    for (gsize i = 0; i < n; i++)
+      {
+        float au = fabsf (u[i]);
+        float e = expm1f (-2.0f * au);
+        act[i] = copysignf (-e / (2.0f + e), u[i]);
+        log_jacobian[i] = 2.0f * ((float) G_LN2 - au - log1pf (e + 1.0f));
+      }
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        float e = expm1f (-2.0f * fabsf (u[i]));
+        act[i] = copysignf (-e / (2.0f + e), u[i]);
+      }
+}
+
+void
+srl_exp_floats (const float *x, float *y, gsize n)
+{
+  exp_pass (x, y, n);
+}
+
+void
+srl_tanh_squash (const float *u, float *act, float *log_jacobian, gsize n)
+{
+  tanh_squash_pass (u, act, log_jacobian, n);
 }
 
 /* dz [n, width] ← dz ⊙ (1 − y²) (tanh's derivative, from its output y). */
@@ -115,6 +151,24 @@ outer_backward (float *restrict dx, const float *restrict dz, const float *restr
               d[c] = o[c] > 0.0f ? g * w[c] : 0.0f;
         }
     }
+}
+
+/* dst [cols, rows] += src [rows, cols]^T. */
+static void
+add_transposed (float *restrict dst, const float *restrict src, guint rows, guint cols)
+{
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < cols; c++)
+      dst[(gsize) c * rows + r] += src[(gsize) r * cols + c];
+}
+
+/* dst [cols, rows] ← src [rows, cols]^T. */
+static void
+transpose_into (float *restrict dst, const float *restrict src, guint rows, guint cols)
+{
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < cols; c++)
+      dst[(gsize) c * rows + r] = src[(gsize) r * cols + c];
 }
 
 /* ------------------------------------------------------------- weights */
@@ -348,8 +402,23 @@ struct _SrlMlp {
   guint max_width;
   const float *input;  /* of the last forward */
   float *delta_a, *delta_b;
+  float *wt, *dwt;     /* transposed copies for narrow layers' products (see layer_grads_task) */
   gboolean borrowed;   /* the workspace is another MLP's (srl_mlp_new_alias) */
 };
+
+/* OpenBLAS's sgemm runs at half speed or less when the dimension it
+ * vectorises over is narrow (a layer reading the actions, the policy's
+ * output layer), while the transposed product is fast; for such layers the
+ * backward pass multiplies small transposed copies instead. */
+#define NARROW 32
+
+/* The weight gradient x^T dz is computed as (dz^T x)^T: many inputs, few
+ * (but more than one) outputs. */
+static gboolean
+narrow_outputs (const Layer *L)
+{
+  return L->n_out > 1 && L->n_out <= NARROW && L->n_in > NARROW;
+}
 
 static SrlMlp *
 mlp_alloc_workspace (SrlMlp *m)
@@ -362,6 +431,18 @@ mlp_alloc_workspace (SrlMlp *m)
     }
   m->delta_a = g_new0 (float, (gsize) m->max_rows * m->max_width);
   m->delta_b = g_new0 (float, (gsize) m->max_rows * m->max_width);
+  gsize wt = 1, dwt = 1;
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      const Layer *L = &m->layers[l];
+      gsize size = (gsize) L->n_in * L->n_out;
+      if (L->n_out > 1 && (L->n_in <= NARROW || L->n_out <= NARROW))
+        wt = MAX (wt, size);
+      if (narrow_outputs (L))
+        dwt = MAX (dwt, size);
+    }
+  m->wt = g_new0 (float, wt);
+  m->dwt = g_new0 (float, dwt);
   return m;
 }
 
@@ -431,6 +512,8 @@ srl_mlp_free (SrlMlp *m)
         g_free (m->layers[l].out);
       g_free (m->delta_a);
       g_free (m->delta_b);
+      g_free (m->wt);
+      g_free (m->dwt);
     }
   g_free (m->layers);
   g_free (m);
@@ -482,8 +565,7 @@ srl_mlp_forward (SrlMlp *m, guint n, const float *x)
       if (L->nl == SRL_NL_RELU)
         relu (y, total);
       else if (L->nl == SRL_NL_TANH)
-        for (gsize i = 0; i < total; i++)
-          y[i] = tanhf (y[i]);
+        tanh_pass (y, total);
       in = y;
     }
   return m->layers[m->n_layers - 1].out;
@@ -499,6 +581,7 @@ typedef struct {
   float *dw, *dx;
   const Layer *below; /* the ReLU layer below, for the fused outer product */
   float *below_db;
+  float *wt, *dwt;    /* the MLP's transposition workspaces */
 } LayerGrads;
 
 static void
@@ -506,7 +589,14 @@ layer_grads_task (gpointer data, guint index)
 {
   const LayerGrads *g = data;
   const Layer *L = g->L;
-  if (index == 0 && g->dw)
+  if (index == 0 && g->dw && narrow_outputs (L))
+    {
+      /* dW^T = dz^T x, then added transposed. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, g->n, 1.0f, g->dz, L->n_out, g->x,
+                   L->n_in, 0.0f, g->dwt, L->n_in);
+      add_transposed (g->dw, g->dwt, L->n_out, L->n_in);
+    }
+  else if (index == 0 && g->dw)
     cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, g->n, 1.0f, g->x, L->n_in, g->dz,
                  L->n_out, 1.0f, g->dw, L->n_out);
   else if (index == 1 && g->dx)
@@ -516,6 +606,14 @@ layer_grads_task (gpointer data, guint index)
         /* An outer product; into a ReLU layer, its derivative and bias
          * gradient come in the same pass. */
         outer_backward (g->dx, g->dz, w, g->below ? g->below->out : NULL, g->n, g->cols, g->below_db);
+      else if (g->cols <= NARROW || L->n_out <= NARROW)
+        {
+          /* dx = dz (W rows [first, first + cols))^T through a transposed
+           * copy of those rows: a plain product. */
+          transpose_into (g->wt, w, g->cols, L->n_out);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out,
+                       g->wt, g->cols, 0.0f, g->dx, g->cols);
+        }
       else
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out, w,
                      L->n_out, 0.0f, g->dx, g->cols);
@@ -560,7 +658,7 @@ srl_mlp_backward_input_cols (SrlMlp *m, guint n, const float *dy, float *dx, gui
             }
         }
       LayerGrads g = { L, n, 0, L->n_in, l > 0 ? m->layers[l - 1].out : m->input, dz, data + L->w_offset,
-                       param_grads ? grad + L->w_offset : NULL, NULL, NULL, NULL };
+                       param_grads ? grad + L->w_offset : NULL, NULL, NULL, NULL, m->wt, m->dwt };
       if (l > 0)
         g.dx = dz == m->delta_a ? m->delta_b : m->delta_a;
       else if (dx && n_cols)

@@ -176,6 +176,19 @@ guint64 srl_adam_steps (const SrlAdam *adam);
 void srl_adam_save (const SrlAdam *adam, SrlStateWriter *writer, const char *prefix);
 gboolean srl_adam_load (SrlAdam *adam, const SrlStateReader *reader, const char *prefix, GError **error);
 
+/* Elementwise maths over arrays, vectorised (through glibc's libmvec where
+ * configure found it): for samplers' per-element passes, which would
+ * otherwise cost more than their networks' matrix products.  Allocation-
+ * free, thread-safe on disjoint arrays; input and output may be the same
+ * array.  Results are reproducible on one machine, not bitwise equal to
+ * libm's scalar functions. */
+/* y ← exp(x) for n floats. */
+void srl_exp_floats (const float *x, float *y, gsize n);
+/* act ← tanh(u) and, when log_jacobian is non-NULL, log_jacobian ← log(1 −
+ * tanh² u) = log d act / d u (the tanh squash's density correction),
+ * computed without cancellation at any |u|, for n floats. */
+void srl_tanh_squash (const float *u, float *act, float *log_jacobian, gsize n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlWeights, srl_weights_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlMlp, srl_mlp_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlAdam, srl_adam_free)
