@@ -75,6 +75,10 @@ main (int argc, char **argv)
       printf ("%s\n", srl_cli_mpi_description ());
       return SRL_EXIT_OK;
     }
+  /* Threads: SOFTRL_THREADS, else OPENBLAS_NUM_THREADS, else one per
+   * processor, as tasks of softrl/parallel.h with OpenBLAS on one thread
+   * (README, "Threads"). */
+  srl_parallel_init_from_environment ();
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       return commands[i].run (argc - 1, argv + 1);

@@ -5,6 +5,172 @@
 
 #include "srl-private.h"
 
+/* ------------------------------------------------------------- kernels
+ *
+ * The elementwise passes of the networks and optimisers: see
+ * SRL_VECTOR_CLONES and SRL_VECTOR_MATH in srl-private.h. */
+
+/* Every row of y [n, width] ← b. */
+SRL_VECTOR_CLONES static void
+seed_rows (float *restrict y, const float *restrict b, guint n, guint width)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      float *row = y + (gsize) r * width;
+      for (guint c = 0; c < width; c++)
+        row[c] = b[c];
+    }
+}
+
+SRL_VECTOR_CLONES static void
+relu (float *y, gsize total)
+{
+  for (gsize i = 0; i < total; i++)
+    y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+/* dz [n, width] ← dz ⊙ (y > 0) (ReLU's derivative, from its output y);
+ * when db, db += Σ_rows dz (the bias gradient), row by row. */
+SRL_VECTOR_CLONES static void
+relu_backward (float *restrict dz, const float *restrict y, guint n, guint width, float *restrict db)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      float *d = dz + (gsize) r * width;
+      const float *o = y + (gsize) r * width;
+      if (db)
+        for (guint c = 0; c < width; c++)
+          {
+            float v = o[c] > 0.0f ? d[c] : 0.0f;
+            d[c] = v;
+            db[c] += v;
+          }
+      else
+        for (guint c = 0; c < width; c++)
+          d[c] = o[c] > 0.0f ? d[c] : 0.0f;
+    }
+}
+
+SRL_VECTOR_CLONES static void
+tanh_pass (float *restrict y, gsize total)
+{
+  for (gsize i = 0; i < total; i++)
+    y[i] = tanhf (y[i]);
+}
+
+SRL_VECTOR_CLONES static void
+exp_pass (const float *restrict x, float *restrict y, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    y[i] = expf (x[i]);
+}
+
+/* tanh u from e = expm1(−2|u|) ∈ (−1, 0]: tanh |u| = −e / (2 + e), exact
+ * to rounding near 0 where 1 − e^{−2|u|} would cancel; and log(1 − tanh² u)
+ * = 2 (log 2 − |u| − log(1 + e^{−2|u|})), which never forms 1 − tanh² u
+ * (0 in float once |u| > 9). */
+SRL_VECTOR_CLONES static void
+tanh_squash_pass (const float *restrict u, float *restrict act, float *restrict log_jacobian, gsize n)
+{
+  if (log_jacobian)
+    for (gsize i = 0; i < n; i++)
+      {
+        float au = fabsf (u[i]);
+        float e = expm1f (-2.0f * au);
+        act[i] = copysignf (-e / (2.0f + e), u[i]);
+        log_jacobian[i] = 2.0f * ((float) G_LN2 - au - log1pf (e + 1.0f));
+      }
+  else
+    for (gsize i = 0; i < n; i++)
+      {
+        float e = expm1f (-2.0f * fabsf (u[i]));
+        act[i] = copysignf (-e / (2.0f + e), u[i]);
+      }
+}
+
+void
+srl_exp_floats (const float *x, float *y, gsize n)
+{
+  exp_pass (x, y, n);
+}
+
+void
+srl_tanh_squash (const float *u, float *act, float *log_jacobian, gsize n)
+{
+  tanh_squash_pass (u, act, log_jacobian, n);
+}
+
+/* dz [n, width] ← dz ⊙ (1 − y²) (tanh's derivative, from its output y). */
+SRL_VECTOR_CLONES static void
+tanh_backward (float *restrict dz, const float *restrict y, gsize total)
+{
+  for (gsize i = 0; i < total; i++)
+    dz[i] *= 1.0f - y[i] * y[i];
+}
+
+/* db += Σ_rows dz, row by row. */
+SRL_VECTOR_CLONES static void
+bias_grad (const float *restrict dz, guint n, guint width, float *restrict db)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      const float *d = dz + (gsize) r * width;
+      for (guint c = 0; c < width; c++)
+        db[c] += d[c];
+    }
+}
+
+/* The input gradient of a layer with one output: dx [n, width] ← dz w^T,
+ * an outer product (what sgemm computes for an inner dimension of 1, one
+ * rounding per product).  When y (the output of the ReLU layer below) is
+ * given, the ReLU's derivative is applied on the way, and with db its
+ * bias gradient accumulated, as relu_backward() would. */
+SRL_VECTOR_CLONES static void
+outer_backward (float *restrict dx, const float *restrict dz, const float *restrict w, const float *restrict y,
+                guint n, guint width, float *restrict db)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      float *d = dx + (gsize) r * width;
+      const float g = dz[r];
+      if (!y)
+        for (guint c = 0; c < width; c++)
+          d[c] = g * w[c];
+      else
+        {
+          const float *o = y + (gsize) r * width;
+          if (db)
+            for (guint c = 0; c < width; c++)
+              {
+                float v = o[c] > 0.0f ? g * w[c] : 0.0f;
+                d[c] = v;
+                db[c] += v;
+              }
+          else
+            for (guint c = 0; c < width; c++)
+              d[c] = o[c] > 0.0f ? g * w[c] : 0.0f;
+        }
+    }
+}
+
+/* dst [cols, rows] += src [rows, cols]^T. */
+static void
+add_transposed (float *restrict dst, const float *restrict src, guint rows, guint cols)
+{
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < cols; c++)
+      dst[(gsize) c * rows + r] += src[(gsize) r * cols + c];
+}
+
+/* dst [cols, rows] ← src [rows, cols]^T. */
+static void
+transpose_into (float *restrict dst, const float *restrict src, guint rows, guint cols)
+{
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < cols; c++)
+      dst[(gsize) c * rows + r] = src[(gsize) r * cols + c];
+}
+
 /* ------------------------------------------------------------- weights */
 
 typedef struct {
@@ -100,6 +266,25 @@ srl_weights_entry (const SrlWeights *w, guint i, gsize *offset, gsize *rows, gsi
   return e->name;
 }
 
+guint64
+srl_weights_flops_per_row (const SrlWeights *w, guint64 *first)
+{
+  guint64 total = 0, head = 0;
+  for (guint i = 0; i < w->entries->len; i++)
+    {
+      const Entry *e = &g_array_index (w->entries, Entry, i);
+      if (!e->rows)
+        continue;
+      guint64 f = 2ull * e->rows * e->cols;
+      if (!total)
+        head = f;
+      total += f;
+    }
+  if (first)
+    *first = head;
+  return total;
+}
+
 void
 srl_weights_zero_grad (SrlWeights *w)
 {
@@ -113,6 +298,13 @@ srl_weights_copy_data (SrlWeights *dst, const SrlWeights *src)
   memcpy (dst->data, src->data, src->size * sizeof (float));
 }
 
+SRL_VECTOR_CLONES static void
+polyak (float *restrict t, const float *restrict s, gsize n, float keep, float tau)
+{
+  for (gsize i = 0; i < n; i++)
+    t[i] = keep * t[i] + tau * s[i];
+}
+
 void
 srl_weights_polyak (SrlWeights *target, const SrlWeights *src, float tau)
 {
@@ -122,11 +314,7 @@ srl_weights_polyak (SrlWeights *target, const SrlWeights *src, float tau)
       srl_weights_copy_data (target, src);
       return;
     }
-  float keep = 1.0f - tau;
-  float *t = target->data;
-  const float *s = src->data;
-  for (gsize i = 0; i < src->size; i++)
-    t[i] = keep * t[i] + tau * s[i];
+  polyak (target->data, src->data, src->size, 1.0f - tau, tau);
 }
 
 float
@@ -214,7 +402,23 @@ struct _SrlMlp {
   guint max_width;
   const float *input;  /* of the last forward */
   float *delta_a, *delta_b;
+  float *wt, *dwt;     /* transposed copies for narrow layers' products (see layer_grads_task) */
+  gboolean borrowed;   /* the workspace is another MLP's (srl_mlp_new_alias) */
 };
+
+/* OpenBLAS's sgemm runs at half speed or less when the dimension it
+ * vectorises over is narrow (a layer reading the actions, the policy's
+ * output layer), while the transposed product is fast; for such layers the
+ * backward pass multiplies small transposed copies instead. */
+#define NARROW 32
+
+/* The weight gradient x^T dz is computed as (dz^T x)^T: many inputs, few
+ * (but more than one) outputs. */
+static gboolean
+narrow_outputs (const Layer *L)
+{
+  return L->n_out > 1 && L->n_out <= NARROW && L->n_in > NARROW;
+}
 
 static SrlMlp *
 mlp_alloc_workspace (SrlMlp *m)
@@ -227,6 +431,18 @@ mlp_alloc_workspace (SrlMlp *m)
     }
   m->delta_a = g_new0 (float, (gsize) m->max_rows * m->max_width);
   m->delta_b = g_new0 (float, (gsize) m->max_rows * m->max_width);
+  gsize wt = 1, dwt = 1;
+  for (guint l = 0; l < m->n_layers; l++)
+    {
+      const Layer *L = &m->layers[l];
+      gsize size = (gsize) L->n_in * L->n_out;
+      if (L->n_out > 1 && (L->n_in <= NARROW || L->n_out <= NARROW))
+        wt = MAX (wt, size);
+      if (narrow_outputs (L))
+        dwt = MAX (dwt, size);
+    }
+  m->wt = g_new0 (float, wt);
+  m->dwt = g_new0 (float, dwt);
   return m;
 }
 
@@ -273,16 +489,33 @@ srl_mlp_new_sibling (const SrlMlp *layout, SrlWeights *weights, guint max_rows)
   return mlp_alloc_workspace (m);
 }
 
+SrlMlp *
+srl_mlp_new_alias (SrlMlp *layout, SrlWeights *weights)
+{
+  g_return_val_if_fail (srl_weights_size (weights) == srl_weights_size (layout->weights), NULL);
+  SrlMlp *m = g_memdup2 (layout, sizeof *layout);
+  m->weights = weights;
+  m->layers = g_memdup2 (layout->layers, layout->n_layers * sizeof (Layer));
+  m->input = NULL;
+  m->borrowed = TRUE;
+  return m;
+}
+
 void
 srl_mlp_free (SrlMlp *m)
 {
   if (!m)
     return;
-  for (guint l = 0; l < m->n_layers; l++)
-    g_free (m->layers[l].out);
+  if (!m->borrowed)
+    {
+      for (guint l = 0; l < m->n_layers; l++)
+        g_free (m->layers[l].out);
+      g_free (m->delta_a);
+      g_free (m->delta_b);
+      g_free (m->wt);
+      g_free (m->dwt);
+    }
   g_free (m->layers);
-  g_free (m->delta_a);
-  g_free (m->delta_b);
   g_free (m);
 }
 
@@ -323,66 +556,140 @@ srl_mlp_forward (SrlMlp *m, guint n, const float *x)
   for (guint l = 0; l < m->n_layers; l++)
     {
       Layer *L = &m->layers[l];
-      const float *b = data + L->b_offset;
       float *y = L->out;
       /* Seed every row with the bias and let sgemm accumulate onto it. */
-      for (guint r = 0; r < n; r++)
-        memcpy (y + (gsize) r * L->n_out, b, L->n_out * sizeof (float));
+      seed_rows (y, data + L->b_offset, n, L->n_out);
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, L->n_out, L->n_in, 1.0f, in, L->n_in,
                    data + L->w_offset, L->n_out, 1.0f, y, L->n_out);
       gsize total = (gsize) n * L->n_out;
       if (L->nl == SRL_NL_RELU)
-        for (gsize i = 0; i < total; i++)
-          y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+        relu (y, total);
       else if (L->nl == SRL_NL_TANH)
-        for (gsize i = 0; i < total; i++)
-          y[i] = tanhf (y[i]);
+        tanh_pass (y, total);
       in = y;
     }
   return m->layers[m->n_layers - 1].out;
 }
 
+/* One layer's two products of the backward pass: the weight gradient
+ * dW += x^T dz and the input gradient dx ← dz W^T (columns [first, first +
+ * cols) of it); independent, so they may run at the same time. */
+typedef struct {
+  const Layer *L;
+  guint n, first, cols;
+  const float *x, *dz, *w;
+  float *dw, *dx;
+  const Layer *below; /* the ReLU layer below, for the fused outer product */
+  float *below_db;
+  float *wt, *dwt;    /* the MLP's transposition workspaces */
+} LayerGrads;
+
+static void
+layer_grads_task (gpointer data, guint index)
+{
+  const LayerGrads *g = data;
+  const Layer *L = g->L;
+  if (index == 0 && g->dw && narrow_outputs (L))
+    {
+      /* dW^T = dz^T x, then added transposed. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, g->n, 1.0f, g->dz, L->n_out, g->x,
+                   L->n_in, 0.0f, g->dwt, L->n_in);
+      add_transposed (g->dw, g->dwt, L->n_out, L->n_in);
+    }
+  else if (index == 0 && g->dw)
+    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, g->n, 1.0f, g->x, L->n_in, g->dz,
+                 L->n_out, 1.0f, g->dw, L->n_out);
+  else if (index == 1 && g->dx)
+    {
+      const float *w = g->w + (gsize) g->first * L->n_out;
+      if (L->n_out == 1)
+        /* An outer product; into a ReLU layer, its derivative and bias
+         * gradient come in the same pass. */
+        outer_backward (g->dx, g->dz, w, g->below ? g->below->out : NULL, g->n, g->cols, g->below_db);
+      else if (g->cols <= NARROW || L->n_out <= NARROW)
+        {
+          /* dx = dz (W rows [first, first + cols))^T through a transposed
+           * copy of those rows: a plain product. */
+          transpose_into (g->wt, w, g->cols, L->n_out);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out,
+                       g->wt, g->cols, 0.0f, g->dx, g->cols);
+        }
+      else
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out, w,
+                     L->n_out, 0.0f, g->dx, g->cols);
+    }
+}
+
+/* Layers whose two products are worth a task each (multiply-adds). */
+#define PARALLEL_LAYER_WORK (1u << 21)
+
 void
-srl_mlp_backward (SrlMlp *m, guint n, const float *dy, float *dx, gboolean param_grads)
+srl_mlp_backward_input_cols (SrlMlp *m, guint n, const float *dy, float *dx, guint first, guint n_cols,
+                             gboolean param_grads)
 {
   g_return_if_fail (n <= m->max_rows && m->input != NULL);
+  g_return_if_fail (first + n_cols <= srl_mlp_n_in (m));
   const float *data = srl_weights_data (m->weights);
   float *grad = srl_weights_grad (m->weights);
-  float *dz = m->delta_a, *spare = m->delta_b;
   const Layer *last = &m->layers[m->n_layers - 1];
-  memcpy (dz, dy, (gsize) n * last->n_out * sizeof (float));
+  /* dz: dL/d(layer output) on entry to each layer, dL/d(pre-activation) once
+   * `ready` (the activation's derivative applied, the bias gradient added). */
+  const float *dz = dy;
+  gboolean ready = FALSE;
+  if (last->nl != SRL_NL_LINEAR)
+    {
+      memcpy (m->delta_a, dy, (gsize) n * last->n_out * sizeof (float));
+      dz = m->delta_a;
+    }
   for (int l = (int) m->n_layers - 1; l >= 0; l--)
     {
       const Layer *L = &m->layers[l];
-      const float *y = L->out;
-      gsize total = (gsize) n * L->n_out;
-      if (L->nl == SRL_NL_RELU)
-        for (gsize i = 0; i < total; i++)
-          dz[i] = y[i] > 0.0f ? dz[i] : 0.0f;
-      else if (L->nl == SRL_NL_TANH)
-        for (gsize i = 0; i < total; i++)
-          dz[i] *= 1.0f - y[i] * y[i];
-      const float *x = l > 0 ? m->layers[l - 1].out : m->input;
-      if (param_grads)
+      float *db = param_grads ? grad + L->b_offset : NULL;
+      if (!ready)
         {
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, n, 1.0f, x, L->n_in, dz,
-                       L->n_out, 1.0f, grad + L->w_offset, L->n_out);
-          float *db = grad + L->b_offset;
-          for (guint r = 0; r < n; r++)
+          if (L->nl == SRL_NL_RELU)
+            relu_backward ((float *) dz, L->out, n, L->n_out, db);
+          else
             {
-              const float *row = dz + (gsize) r * L->n_out;
-              for (guint c = 0; c < L->n_out; c++)
-                db[c] += row[c];
+              if (L->nl == SRL_NL_TANH)
+                tanh_backward ((float *) dz, L->out, (gsize) n * L->n_out);
+              if (db)
+                bias_grad (dz, n, L->n_out, db);
             }
         }
-      if (l == 0 && !dx)
+      LayerGrads g = { L, n, 0, L->n_in, l > 0 ? m->layers[l - 1].out : m->input, dz, data + L->w_offset,
+                       param_grads ? grad + L->w_offset : NULL, NULL, NULL, NULL, m->wt, m->dwt };
+      if (l > 0)
+        g.dx = dz == m->delta_a ? m->delta_b : m->delta_a;
+      else if (dx && n_cols)
+        {
+          g.dx = dx;
+          g.first = first;
+          g.cols = n_cols;
+        }
+      ready = L->n_out == 1 && l > 0 && m->layers[l - 1].nl == SRL_NL_RELU;
+      if (ready)
+        {
+          g.below = &m->layers[l - 1];
+          g.below_db = param_grads ? grad + g.below->b_offset : NULL;
+        }
+      if (g.dw && g.dx && (guint64) n * L->n_in * L->n_out >= PARALLEL_LAYER_WORK)
+        srl_parallel_run (2, layer_grads_task, &g);
+      else
+        {
+          layer_grads_task (&g, 0);
+          layer_grads_task (&g, 1);
+        }
+      if (!g.dx)
         break;
-      float *target = l == 0 ? dx : spare;
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, L->n_in, L->n_out, 1.0f, dz, L->n_out,
-                   data + L->w_offset, L->n_out, 0.0f, target, L->n_in);
-      spare = dz;
-      dz = target;
+      dz = g.dx;
     }
+}
+
+void
+srl_mlp_backward (SrlMlp *m, guint n, const float *dy, float *dx, gboolean param_grads)
+{
+  srl_mlp_backward_input_cols (m, n, dy, dx, 0, dx ? srl_mlp_n_in (m) : 0, param_grads);
 }
 
 /* ------------------------------------------------------------- Adam */
@@ -431,25 +738,99 @@ srl_adam_steps (const SrlAdam *a)
   return a->t;
 }
 
+/* One Adam step of an optimiser's floats [start, end), optionally clearing
+ * the gradient and moving a target copy, in one pass. */
+typedef struct {
+  float *p, *g, *m, *v, *target;
+  float b1, b2, c1, c2, lr, eps, keep, tau;
+  gboolean clear;
+  gsize end_, chunk; /* floats, and floats per task */
+} AdamPass;
+
+/* Kingma & Ba, Algorithm 1, with the bias corrections folded into c1, c2;
+ * then g ← 0 and target ← keep·target + tau·p when asked. */
+SRL_VECTOR_CLONES static void
+adam (const AdamPass *a, gsize start, gsize end)
+{
+  float *restrict p = a->p, *restrict g = a->g, *restrict m = a->m, *restrict v = a->v, *restrict t = a->target;
+  const float b1 = a->b1, b2 = a->b2, c1 = a->c1, c2 = a->c2, lr = a->lr, eps = a->eps;
+  if (!a->clear && !t)
+    for (gsize i = start; i < end; i++)
+      {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= lr * (m[i] * c1) / (sqrtf (v[i] * c2) + eps);
+      }
+  else if (!t)
+    for (gsize i = start; i < end; i++)
+      {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= lr * (m[i] * c1) / (sqrtf (v[i] * c2) + eps);
+        g[i] = 0.0f;
+      }
+  else
+    {
+      const float keep = a->keep, tau = a->tau;
+      for (gsize i = start; i < end; i++)
+        {
+          m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+          v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+          p[i] -= lr * (m[i] * c1) / (sqrtf (v[i] * c2) + eps);
+          g[i] = 0.0f;
+          t[i] = keep * t[i] + tau * p[i];
+        }
+    }
+}
+
+/* Fewest floats worth a task of their own.  The pass is elementwise, so
+ * however it is cut the results are the same. */
+#define ADAM_MIN_CHUNK 16384
+
+static void
+adam_task (gpointer data, guint index)
+{
+  const AdamPass *a = data;
+  gsize start = (gsize) index * a->chunk;
+  adam (a, start, MIN (a->end_, start + a->chunk));
+}
+
+static void
+adam_run (SrlAdam *a, gboolean clear, SrlWeights *target, float tau)
+{
+  a->t++;
+  AdamPass pass = {
+    srl_weights_data (a->weights), srl_weights_grad (a->weights), a->m, a->v, NULL,
+    (float) a->beta1, (float) a->beta2,
+    (float) (1.0 / (1.0 - pow (a->beta1, (double) a->t))), (float) (1.0 / (1.0 - pow (a->beta2, (double) a->t))),
+    (float) a->lr, (float) a->eps, 1.0f - tau, tau, clear || target, srl_weights_size (a->weights), 0
+  };
+  if (target)
+    {
+      g_return_if_fail (srl_weights_size (target) == srl_weights_size (a->weights));
+      if (tau >= 1.0f)
+        pass.keep = 0.0f; /* unused: a hard copy follows */
+      else
+        pass.target = srl_weights_data (target);
+    }
+  gsize n = pass.end_;
+  guint tasks = (guint) CLAMP (n / ADAM_MIN_CHUNK, 1, srl_parallel_get_threads ());
+  pass.chunk = (n + tasks - 1) / tasks;
+  srl_parallel_run (tasks, adam_task, &pass);
+  if (target && tau >= 1.0f)
+    srl_weights_copy_data (target, a->weights);
+}
+
 void
 srl_adam_step (SrlAdam *a)
 {
-  a->t++;
-  /* Kingma & Ba, Algorithm 1, with the bias corrections folded into two scalars. */
-  const float b1 = (float) a->beta1, b2 = (float) a->beta2;
-  const float c1 = (float) (1.0 / (1.0 - pow (a->beta1, (double) a->t)));
-  const float c2 = (float) (1.0 / (1.0 - pow (a->beta2, (double) a->t)));
-  const float lr = (float) a->lr, eps = (float) a->eps;
-  float *p = srl_weights_data (a->weights);
-  const float *g = srl_weights_grad (a->weights);
-  float *m = a->m, *v = a->v;
-  gsize n = srl_weights_size (a->weights);
-  for (gsize i = 0; i < n; i++)
-    {
-      m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-      v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-      p[i] -= lr * (m[i] * c1) / (sqrtf (v[i] * c2) + eps);
-    }
+  adam_run (a, FALSE, NULL, 0.0f);
+}
+
+void
+srl_adam_step_and_clear (SrlAdam *a, SrlWeights *target, float tau)
+{
+  adam_run (a, TRUE, target, tau);
 }
 
 void

@@ -1,6 +1,5 @@
 /* xoshiro256** (Blackman & Vigna) seeded through splitmix64. */
-#include <math.h>
-#include <softrl/rng.h>
+#include "srl-private.h"
 
 static guint64
 splitmix64 (guint64 *x)
@@ -91,17 +90,46 @@ srl_rng_normal (SrlRng *rng)
   return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
 }
 
+/* Box–Muller on `pairs` pairs of uniforms (u1, u2) into (z1, z2) =
+ * (r cos θ, r sin θ), as whole vectors (log, cos and sin through libmvec;
+ * in separate loops, since GCC would otherwise merge cos and sin into one
+ * sincos call that it cannot vectorise).  u1 and u2 are overwritten. */
+SRL_VECTOR_CLONES static void
+box_muller (double *restrict u1, double *restrict u2, double *restrict z1, gsize pairs)
+{
+  for (gsize p = 0; p < pairs; p++)
+    {
+      u1[p] = sqrt (-2.0 * log (u1[p]));
+      u2[p] = 2.0 * G_PI * u2[p];
+    }
+  for (gsize p = 0; p < pairs; p++)
+    z1[p] = u1[p] * cos (u2[p]);
+  for (gsize p = 0; p < pairs; p++)
+    u2[p] = u1[p] * sin (u2[p]);
+}
+
 void
 srl_rng_fill_normal (SrlRng *rng, float *out, gsize n)
 {
+  /* The uniforms are drawn in the same order as one pair at a time would
+   * draw them; only the transform runs in chunks. */
+  enum { CHUNK = 128 };
+  double u1[CHUNK], u2[CHUNK], z1[CHUNK];
   gsize i = 0;
-  for (; i + 1 < n; i += 2)
+  while (i + 1 < n)
     {
-      double u1 = 1.0 - srl_rng_uniform (rng);
-      double u2 = srl_rng_uniform (rng);
-      double r = sqrt (-2.0 * log (u1));
-      out[i] = (float) (r * cos (2.0 * G_PI * u2));
-      out[i + 1] = (float) (r * sin (2.0 * G_PI * u2));
+      gsize pairs = MIN ((gsize) CHUNK, (n - i) / 2);
+      for (gsize p = 0; p < pairs; p++)
+        {
+          u1[p] = 1.0 - srl_rng_uniform (rng);
+          u2[p] = srl_rng_uniform (rng);
+        }
+      box_muller (u1, u2, z1, pairs);
+      for (gsize p = 0; p < pairs; p++, i += 2)
+        {
+          out[i] = (float) z1[p];
+          out[i + 1] = (float) u2[p];
+        }
     }
   if (i < n)
     out[i] = (float) srl_rng_normal (rng);

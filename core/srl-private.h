@@ -6,6 +6,40 @@
 #include <config.h>
 #include <stdio.h>
 #include <softrl/softrl.h>
+#include <math.h>
+
+/* Elementwise passes (activations, Adam, squashes, the normal transform)
+ * are compiled for AVX-512, AVX2 and baseline x86-64 and picked when the
+ * library loads (GCC's function multi-versioning, an ifunc): the default
+ * build stays portable (no -march) and still uses the machine's full
+ * vector width.  None of these instruction sets is given FMA and the passes
+ * never reassociate, so the arithmetic passes round exactly as the scalar
+ * loops do, whatever the vector width. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define SRL_VECTOR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#define SRL_VECTOR_CLONES_ENABLED 1
+#endif
+#endif
+#ifndef SRL_VECTOR_CLONES
+#define SRL_VECTOR_CLONES
+#endif
+
+/* glibc's vector variants of libm's functions (libmvec), declared so that
+ * loops calling them vectorise: a squash pass then costs about what a copy
+ * costs instead of tens of nanoseconds per element.  They are not bitwise
+ * libm's scalar functions (within a few ulp), and a clone always calls the
+ * same variant, so a machine reproduces its own runs exactly. */
+#if defined(HAVE_LIBMVEC) && defined(SRL_VECTOR_CLONES_ENABLED)
+#define SRL_VECTOR_MATH __attribute__ ((__simd__ ("notinbranch")))
+SRL_VECTOR_MATH extern float expf (float);
+SRL_VECTOR_MATH extern float expm1f (float);
+SRL_VECTOR_MATH extern float log1pf (float);
+SRL_VECTOR_MATH extern float tanhf (float);
+SRL_VECTOR_MATH extern double log (double);
+SRL_VECTOR_MATH extern double sin (double);
+SRL_VECTOR_MATH extern double cos (double);
+#endif
 
 G_BEGIN_DECLS
 

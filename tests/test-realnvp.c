@@ -193,7 +193,11 @@ test_log_det (void)
       g_test_message ("|A| = %u, %u couplings, %s: max |log pi - (log N(h) - log|det J|)| = %.2e over %u of %u points",
                       A, cfg->layers, cfg->squash ? "squashed" : "latent", worst, compared, rows);
       g_assert_cmpuint (compared, >=, rows / 3);
-      g_assert_cmpfloat (worst, <, 2e-3);
+      /* The finite differences of float actions carry the rounding of exp
+       * and tanh, which run as vector functions within a few ulp: 2.2e-3 at
+       * worst here (|A| = 3, three unbounded couplings; 1.35e-3 with libm's
+       * scalar functions).  A wrong log-determinant is off by O(0.1). */
+      g_assert_cmpfloat (worst, <, 3e-3);
       srl_section_free (section);
     }
 }

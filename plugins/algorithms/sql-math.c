@@ -36,59 +36,45 @@ sql_pairwise_sq_dist (const float *x, guint m, const float *y, guint k, guint d,
       }
 }
 
-static inline void
-swap_floats (float *v, gssize i, gssize j)
-{
-  float t = v[i];
-  v[i] = v[j];
-  v[j] = t;
-}
-
-/* Reorder v[left..right] so that v[r] is the element of that rank, every
- * element left of it ≤ it and every element right of it ≥ it (Floyd and
- * Rivest's SELECT, 1975: partition around a pivot from a sample first, so
- * large arrays need about 1.5 comparisons per element). */
+/* Reorder v[0..n) so that v[r] is the element of rank r, every element
+ * left of it ≤ it and every element right of it ≥ it: quickselect (Hoare)
+ * with a median-of-three pivot.  The arrays here are a few hundred
+ * distances, where this beats sampling schemes; any exact selection gives
+ * the same v[r]. */
 static void
-select_rank (float *v, gssize left, gssize right, gssize r)
+select_rank (float *v, gsize n, gsize r)
 {
-  while (right > left)
+  gsize lo = 0, hi = n - 1;
+  while (hi > lo)
     {
-      if (right - left > 600)
+      gsize mid = lo + (hi - lo) / 2;
+      float a = v[lo], b = v[mid], c = v[hi];
+      float pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+      gsize i = lo, j = hi;
+      while (i <= j)
         {
-          /* Narrow the range with a recursive selection on a sample. */
-          double n = right - left + 1, i = r - left + 1, z = log (n);
-          double sample = 0.5 * exp (2 * z / 3);
-          double sd = 0.5 * sqrt (z * sample * (n - sample) / n) * (i - n / 2 < 0 ? -1 : 1);
-          gssize lo = MAX (left, (gssize) (r - i * sample / n + sd));
-          gssize hi = MIN (right, (gssize) (r + (n - i) * sample / n + sd));
-          select_rank (v, lo, hi, r);
-        }
-      float pivot = v[r];
-      gssize i = left, j = right;
-      swap_floats (v, left, r);
-      if (v[right] > pivot)
-        swap_floats (v, right, left);
-      while (i < j)
-        {
-          swap_floats (v, i, j);
-          i++;
-          j--;
           while (v[i] < pivot)
             i++;
           while (v[j] > pivot)
             j--;
+          if (i <= j)
+            {
+              float t = v[i];
+              v[i] = v[j];
+              v[j] = t;
+              i++;
+              if (j == 0)
+                break;
+              j--;
+            }
         }
-      if (v[left] == pivot)
-        swap_floats (v, left, j);
+      /* Now v[lo..j] ≤ pivot ≤ v[i..hi], and v(j..i) = pivot. */
+      if (r <= j && j < i)
+        hi = j;
+      else if (r >= i)
+        lo = i;
       else
-        {
-          j++;
-          swap_floats (v, j, right);
-        }
-      if (j <= r)
-        left = j + 1;
-      if (r <= j)
-        right = j - 1;
+        return;
     }
 }
 
@@ -97,7 +83,7 @@ sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work)
 {
   gsize n = (gsize) m * k;
   memcpy (work, dist_sq, n * sizeof (float));
-  select_rank (work, 0, (gssize) n - 1, (gssize) (n / 2));
+  select_rank (work, n, n / 2);
   float median = work[n / 2];
   if (n % 2 == 0)
     {

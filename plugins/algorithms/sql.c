@@ -194,10 +194,10 @@ qsum_action_grad (Sql *s, guint n, const float *obs, guint per, const float *act
           float c = scale * s->parts[p].weight;
           for (guint r = 0; r < rows; r++)
             s->dy[r] = c;
-          srl_mlp_backward (s->parts[p].mlp, rows, s->dy, s->d_rows, FALSE);
-          for (guint r = 0; r < rows; r++)
-            for (guint j = 0; j < s->A; j++)
-              grad[(gsize) (first + r) * s->A + j] += s->d_rows[(gsize) r * s->I + s->O + j];
+          srl_mlp_backward_input_cols (s->parts[p].mlp, rows, s->dy, s->d_rows, s->O, s->A, FALSE);
+          float *g = grad + (gsize) first * s->A;
+          for (gsize i = 0; i < (gsize) rows * s->A; i++)
+            g[i] += s->d_rows[i];
         }
     }
 }
@@ -741,17 +741,32 @@ sql_q_values (gpointer p, guint n, const float *obs, const float *act, float *q)
   return TRUE;
 }
 
+/* The matrix products one update needs, with F the flops of one row
+ * through the soft Q-function (the sum of the parts' when composed), F₀
+ * those of its first layer (inputs [s, a]) and F₀·|A|/|s, a| of that
+ * layer's action columns; W and W₀ the same for the sampling network:
+ *   soft values: B·K_V target passes F;
+ *   Q step: B passes F, weight gradients F, input gradients down to the
+ *     first layer F − F₀ (composition: only the B passes, for q_mean);
+ *   sampler: B·M kernel-defining particles (pass W; Q pass F and action
+ *     gradient F − F₀ + F₀·|A|/|s, a|) and B·K updated ones (pass W,
+ *     weight gradient W, input gradient down to the first layer W − W₀).
+ * Not counted: biases, activations, the kernel and Stein sums, Adam. */
 static guint64
 sql_update_flops (gpointer p)
 {
   Sql *s = p;
-  /* Forward F per row, backward ~2F with parameter gradients, ~F for input gradients only. */
-  guint64 fq = 0;
+  guint64 f = 0, f0 = 0, w0;
   for (guint i = 0; i < s->n_parts; i++)
-    fq += srl_mlp_flops_per_row (s->parts[i].mlp);
-  guint64 fs = 2ull * srl_weights_size (srl_sampler_weights (s->policy));
-  guint64 B = s->B, q = s->learn_q ? B * s->KV * fq + 3 * B * fq : B * fq;
-  return q + 2 * B * s->M * fq + B * s->M * fs + 3 * B * s->K * fs;
+    {
+      guint64 first;
+      f += srl_weights_flops_per_row (s->parts[i].w, &first);
+      f0 += first;
+    }
+  guint64 w = srl_weights_flops_per_row (srl_sampler_weights (s->policy), &w0);
+  guint64 B = s->B, BM = B * s->M, BK = B * s->K;
+  guint64 q = s->learn_q ? B * s->KV * f + B * (3 * f - f0) : B * f;
+  return q + BM * (w + 2 * f - f0 + f0 * s->A / s->I) + BK * (3 * w - w0);
 }
 
 static const SrlAlgorithmDescriptor sql_descriptor = {

@@ -32,6 +32,7 @@ typedef struct {
   /* caches of the last sample(), [max_rows, act_dim] */
   float *noise, *std, *act;
   guint8 *clamped;
+  float *log_std, *u, *log_jacobian; /* the sample's scratch, [max_rows, act_dim] */
   float *d_out;        /* [max_rows, 2 act_dim] */
 } Gaussian;
 
@@ -68,6 +69,9 @@ gaussian_create (const SrlSection *params, const SrlSamplerShape *shape, GError 
   g->std = g_new0 (float, cells);
   g->act = g_new0 (float, cells);
   g->clamped = g_new0 (guint8, cells);
+  g->log_std = g_new0 (float, cells);
+  g->u = g_new0 (float, cells);
+  g->log_jacobian = g_new0 (float, cells);
   g->d_out = g_new0 (float, 2 * cells);
   return g;
 }
@@ -83,6 +87,9 @@ gaussian_destroy (gpointer p)
   g_free (g->std);
   g_free (g->act);
   g_free (g->clamped);
+  g_free (g->log_std);
+  g_free (g->u);
+  g_free (g->log_jacobian);
   g_free (g->d_out);
   g_free (g);
 }
@@ -129,32 +136,38 @@ gaussian_sample (gpointer p, guint n, const float *obs, const float *noise, floa
   Gaussian *g = p;
   const guint A = g->act_dim;
   const float *out = srl_mlp_forward (g->net, n, obs);
-  memcpy (g->noise, noise, (gsize) n * A * sizeof (float));
+  const gsize cells = (gsize) n * A;
+  memcpy (g->noise, noise, cells * sizeof (float));
+  /* Flat passes over all n·A entries, so that exp and the squash run on
+   * whole vectors: per entry they would cost more than the network. */
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < A; j++)
+      {
+        gsize k = (gsize) i * A + j;
+        g->u[k] = out[(gsize) i * 2 * A + j];
+        g->log_std[k] = clamp_log_std (g, out[(gsize) i * 2 * A + A + j], &g->clamped[k]);
+      }
+  srl_exp_floats (g->log_std, g->std, cells);
+  for (gsize k = 0; k < cells; k++)
+    g->u[k] += g->std[k] * noise[k];
+  if (g->squash)
+    srl_tanh_squash (g->u, g->act, g->log_jacobian, cells);
+  else
+    memcpy (g->act, g->u, cells * sizeof (float));
+  memcpy (act, g->act, cells * sizeof (float));
+  if (!logp)
+    return;
   for (guint i = 0; i < n; i++)
     {
-      const float *mean = out + (gsize) i * 2 * A;
-      const float *raw_log_std = mean + A;
       float lp = 0.0f;
       for (guint j = 0; j < A; j++)
         {
           gsize k = (gsize) i * A + j;
-          float log_std = clamp_log_std (g, raw_log_std[j], &g->clamped[k]);
-          float std = expf (log_std);
-          float xi = noise[k];
-          float u = mean[j] + std * xi;
-          g->std[k] = std;
-          lp += -0.5f * xi * xi - log_std - SRL_HALF_LOG_2PI;
+          lp += -0.5f * noise[k] * noise[k] - g->log_std[k] - SRL_HALF_LOG_2PI;
           if (g->squash)
-            {
-              g->act[k] = tanhf (u);
-              lp -= srl_log_one_minus_tanh_sq (u);
-            }
-          else
-            g->act[k] = u;
-          act[k] = g->act[k];
+            lp -= g->log_jacobian[k];
         }
-      if (logp)
-        logp[i] = lp;
+      logp[i] = lp;
     }
 }
 

@@ -89,6 +89,7 @@ typedef struct {
   float *inv_x;    /* [max_rows, A] */
   float *inv_u;    /* [max_rows, A] */
   float *inv_ldj;  /* [max_rows] */
+  float *sigma;    /* [max_rows, A]: a coupling's σ, then the squash's log-Jacobian, in sample() */
 } RealNvp;
 
 static SrlNonlinearity
@@ -129,6 +130,7 @@ realnvp_destroy (gpointer p)
   g_free (r->d_emb);
   g_free (r->inv_x);
   g_free (r->inv_u);
+  g_free (r->sigma);
   g_free (r->inv_ldj);
   g_free (r);
 }
@@ -207,6 +209,7 @@ realnvp_create (const SrlSection *params, const SrlSamplerShape *shape, GError *
   r->d_emb = g_new0 (float, (gsize) R * E);
   r->inv_x = g_new0 (float, cells);
   r->inv_u = g_new0 (float, cells);
+  r->sigma = g_new0 (float, cells);
   r->inv_ldj = g_new0 (float, R);
   return r;
 }
@@ -284,41 +287,59 @@ realnvp_sample (gpointer p, guint n, const float *obs, const float *noise, float
       coupling_input (c, n, A, E, x, emb, c->in);
       const float *scale = srl_mlp_forward (c->scale, n, c->in);
       const float *shift = srl_mlp_forward (c->shift, n, c->in);
+      /* σ = b·tanh(σ_raw/b) and exp σ as flat vector passes (the same
+       * values bounded_log_scale() gives, up to the vector tanh). */
+      const gsize m = (gsize) n * c->n_trans;
+      float *sigma = r->sigma;
+      if (r->max_log_scale > 0)
+        {
+          const float b = r->max_log_scale;
+          for (gsize q = 0; q < m; q++)
+            sigma[q] = scale[q] / b;
+          srl_tanh_squash (sigma, sigma, NULL, m);
+          for (gsize q = 0; q < m; q++)
+            {
+              c->d_bound[q] = 1.0f - sigma[q] * sigma[q];
+              sigma[q] *= b;
+            }
+        }
+      else
+        for (gsize q = 0; q < m; q++)
+          {
+            sigma[q] = scale[q];
+            c->d_bound[q] = 1.0f;
+          }
+      srl_exp_floats (sigma, c->exp_scale, m);
       for (guint i = 0; i < n; i++)
         {
           float ldj = 0.0f;
           for (guint j = 0; j < c->n_trans; j++)
             {
               gsize q = (gsize) i * c->n_trans + j, v = (gsize) i * A + c->trans_off + j;
-              float sigma = bounded_log_scale (r, scale[q], &c->d_bound[q]);
-              float e = expf (sigma);
-              c->exp_scale[q] = e;
-              y[v] = x[v] * e + shift[q];
-              ldj += sigma;
+              y[v] = x[v] * c->exp_scale[q] + shift[q];
+              ldj += sigma[q];
             }
           if (logp)
             logp[i] -= ldj;
         }
     }
   const float *u = r->x + r->n_layers * cells;
-  for (guint i = 0; i < n; i++)
+  if (!r->squash)
     {
-      float corr = 0.0f;
-      for (guint j = 0; j < A; j++)
-        {
-          gsize v = (gsize) i * A + j;
-          if (r->squash)
-            {
-              r->act[v] = tanhf (u[v]);
-              corr += srl_log_one_minus_tanh_sq (u[v]);
-            }
-          else
-            r->act[v] = u[v];
-          act[v] = r->act[v];
-        }
-      if (logp)
-        logp[i] -= corr;
+      memcpy (r->act, u, (gsize) n * A * sizeof (float));
+      memcpy (act, u, (gsize) n * A * sizeof (float));
+      return;
     }
+  srl_tanh_squash (u, r->act, r->sigma, (gsize) n * A);
+  memcpy (act, r->act, (gsize) n * A * sizeof (float));
+  if (logp)
+    for (guint i = 0; i < n; i++)
+      {
+        float corr = 0.0f;
+        for (guint j = 0; j < A; j++)
+          corr += r->sigma[(gsize) i * A + j];
+        logp[i] -= corr;
+      }
 }
 
 /* Add the input gradient of a coupling network (rows of [keep, e]) into

@@ -105,8 +105,7 @@ svgd_sample (gpointer p, guint n, const float *obs, const float *noise, float *a
   const float *out = srl_mlp_forward (s->net, n, s->input);
   gsize cells = (gsize) n * A;
   if (s->squash)
-    for (gsize k = 0; k < cells; k++)
-      s->act[k] = tanhf (out[k]);
+    srl_tanh_squash (out, s->act, NULL, cells);
   else
     memcpy (s->act, out, cells * sizeof (float));
   memcpy (act, s->act, cells * sizeof (float));

@@ -18,7 +18,10 @@
  * act() and update().
  *
  * None of these objects is thread-safe; cblas_sgemm may use OpenBLAS threads
- * internally.
+ * internally.  srl_mlp_backward() and the Adam steps run their independent
+ * products and pieces as tasks of softrl/parallel.h (on one thread unless
+ * the program asked for more), with results that do not depend on the
+ * number of threads.
  */
 #ifndef SOFTRL_NN_H
 #define SOFTRL_NN_H
@@ -60,6 +63,13 @@ const float *srl_weights_data_const (const SrlWeights *weights);
  * an SrlMlp declares "PREFIXlL.weight" [in, out] then "PREFIXlL.bias" per layer. */
 guint srl_weights_n_entries (const SrlWeights *weights);
 const char *srl_weights_entry (const SrlWeights *weights, guint i, gsize *offset, gsize *rows, gsize *cols);
+
+/* Floating-point operations (2 per multiply-add) of one row through every
+ * matrix entry of the set once (one forward pass of each network declared
+ * in it); with `first` non-NULL, those of the first matrix entry alone (the
+ * layer reading the input of the set's first network).  For roofline
+ * estimates (SrlAlgorithmDescriptor's update_flops). */
+guint64 srl_weights_flops_per_row (const SrlWeights *weights, guint64 *first);
 
 void srl_weights_zero_grad (SrlWeights *weights);
 /* dst ← src (same layout required). */
@@ -106,7 +116,16 @@ SrlMlp *srl_mlp_new (SrlWeights *weights, const char *prefix, guint n_in, const 
  * (for example a target copy), with its own workspace.  transfer full;
  * `weights` is borrowed and must outlive it. */
 SrlMlp *srl_mlp_new_sibling (const SrlMlp *layout, SrlWeights *weights, guint max_rows);
-/* Frees the structure and workspace, not the weights. */
+/* The same layout on `weights` (a target copy, say), sharing layout's
+ * workspace rather than allocating one: for networks evaluated one after
+ * the other whose outputs are read before the other runs (a target
+ * network's values before the network's own forward pass), it halves the
+ * memory an update sweeps through.  A forward or backward pass of either
+ * overwrites the other's cache.  transfer full; `layout` must outlive it
+ * and `weights` (borrowed) too. */
+SrlMlp *srl_mlp_new_alias (SrlMlp *layout, SrlWeights *weights);
+/* Frees the structure and workspace, not the weights (an alias's
+ * workspace belongs to its layout). */
 void srl_mlp_free (SrlMlp *mlp);
 guint srl_mlp_n_in (const SrlMlp *mlp);
 guint srl_mlp_n_out (const SrlMlp *mlp);
@@ -125,6 +144,12 @@ const float *srl_mlp_forward (SrlMlp *mlp, guint n, const float *x);
  * `param_grads`, adds dL/dW and dL/db into the weights' gradient; when `dx`
  * is non-NULL, writes dL/dx [n, n_in] there.  dy is not modified. */
 void srl_mlp_backward (SrlMlp *mlp, guint n, const float *dy, float *dx, gboolean param_grads);
+/* srl_mlp_backward() that writes only columns [first, first + n_cols) of
+ * dL/dx, into dx [n, n_cols] (for example the action part of a Q-function's
+ * input [s, a]): the first layer's input gradient then costs n_cols/n_in of
+ * the whole one.  n_cols = 0 (dx unused) computes no input gradient. */
+void srl_mlp_backward_input_cols (SrlMlp *mlp, guint n, const float *dy, float *dx, guint first, guint n_cols,
+                                  gboolean param_grads);
 
 /* ---- Adam (Kingma & Ba 2015) ---- */
 typedef struct _SrlAdam SrlAdam;
@@ -139,12 +164,30 @@ void srl_adam_set_learning_rate (SrlAdam *adam, double learning_rate);
 /* One step from the weights' current gradient (which it leaves as is:
  * zero it before the next backward pass). */
 void srl_adam_step (SrlAdam *adam);
+/* srl_adam_step(), then the gradient set to zero (ready for the next
+ * backward pass, which adds into it) and, when `target` is non-NULL (same
+ * layout as the optimised weights), srl_weights_polyak (target, weights,
+ * tau): one pass over memory instead of three, with the same results. */
+void srl_adam_step_and_clear (SrlAdam *adam, SrlWeights *target, float tau);
 guint64 srl_adam_steps (const SrlAdam *adam);
 /* Moments and step count under PREFIX + "m", "v", "t" (the writer borrows
  * the moments until it writes); load refuses missing tensors or other sizes
  * with SRL_ERROR_MISMATCH. */
 void srl_adam_save (const SrlAdam *adam, SrlStateWriter *writer, const char *prefix);
 gboolean srl_adam_load (SrlAdam *adam, const SrlStateReader *reader, const char *prefix, GError **error);
+
+/* Elementwise maths over arrays, vectorised (through glibc's libmvec where
+ * configure found it): for samplers' per-element passes, which would
+ * otherwise cost more than their networks' matrix products.  Allocation-
+ * free, thread-safe on disjoint arrays; input and output may be the same
+ * array.  Results are reproducible on one machine, not bitwise equal to
+ * libm's scalar functions. */
+/* y ← exp(x) for n floats. */
+void srl_exp_floats (const float *x, float *y, gsize n);
+/* act ← tanh(u) and, when log_jacobian is non-NULL, log_jacobian ← log(1 −
+ * tanh² u) = log d act / d u (the tanh squash's density correction),
+ * computed without cancellation at any |u|, for n floats. */
+void srl_tanh_squash (const float *u, float *act, float *log_jacobian, gsize n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlWeights, srl_weights_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlMlp, srl_mlp_free)

@@ -17,6 +17,7 @@
 #include <softrl/param.h>
 #include <softrl/state.h>
 #include <softrl/nn.h>
+#include <softrl/parallel.h>
 #include <softrl/replay.h>
 #include <softrl/plugin.h>
 #include <softrl/env.h>

@@ -51,25 +51,32 @@ sac_free (gpointer p)
   srl_adam_free (s->policy_adam);
   for (guint k = 0; k < s->n_q; k++)
     {
-      srl_mlp_free (s->q[k]);
       srl_mlp_free (s->target[k]);
+      srl_mlp_free (s->q[k]);
       srl_adam_free (s->q_adam[k]);
       srl_weights_free (s->q_weights[k]);
       srl_weights_free (s->target_weights[k]);
+    }
+  for (guint k = 0; k < SAC_MAX_Q; k++)
+    {
+      g_free (s->q_data[k]);
+      g_free (s->dq[k]);
+      g_free (s->d_new[k]);
     }
   srl_adam_free (s->alpha_adam);
   srl_weights_free (s->log_alpha);
   srl_batch_free (s->batch);
   g_free (s->noise);
+  g_free (s->noise_new);
   g_free (s->next_act);
   g_free (s->next_logp);
   g_free (s->new_act);
   g_free (s->logp);
+  g_free (s->sa_next);
   g_free (s->sa);
+  g_free (s->sa_new);
   g_free (s->y);
   g_free (s->q_min);
-  g_free (s->dq);
-  g_free (s->dsa);
   g_free (s->d_act);
   g_free (s->d_logp);
   g_free (s->argmin);
@@ -119,7 +126,8 @@ sac_new (const SrlAlgorithmContext *ctx, const SacOptions *options, GError **err
       srl_weights_allocate (s->q_weights[k]);
       srl_mlp_init (s->q[k], &s->rng, init);
       s->target_weights[k] = srl_weights_new_copy (s->q_weights[k]);
-      s->target[k] = srl_mlp_new_sibling (s->q[k], s->target_weights[k], s->batch_size);
+      /* The target's values are read before Q_k runs: one workspace serves both. */
+      s->target[k] = srl_mlp_new_alias (s->q[k], s->target_weights[k]);
       s->q_adam[k] = srl_adam_new (s->q_weights[k], srl_section_get_double (p, "q_lr"), 0.9, 0.999, 1e-8);
     }
   s->log_alpha = srl_weights_new ();
@@ -142,15 +150,22 @@ sac_new (const SrlAlgorithmContext *ctx, const SacOptions *options, GError **err
   guint B = s->batch_size, A = s->act_dim;
   s->batch = srl_batch_new (B, s->obs_dim, A);
   s->noise = g_new0 (float, (gsize) B * A);
+  s->noise_new = g_new0 (float, (gsize) B * A);
   s->next_act = g_new0 (float, (gsize) B * A);
   s->next_logp = g_new0 (float, B);
   s->new_act = g_new0 (float, (gsize) B * A);
   s->logp = g_new0 (float, B);
+  s->sa_next = g_new0 (float, (gsize) B * s->in_dim);
   s->sa = g_new0 (float, (gsize) B * s->in_dim);
+  s->sa_new = g_new0 (float, (gsize) B * s->in_dim);
   s->y = g_new0 (float, B);
   s->q_min = g_new0 (float, B);
-  s->dq = g_new0 (float, B);
-  s->dsa = g_new0 (float, (gsize) B * s->in_dim);
+  for (guint k = 0; k < s->n_q; k++)
+    {
+      s->q_data[k] = g_new0 (float, B);
+      s->dq[k] = g_new0 (float, B);
+      s->d_new[k] = g_new0 (float, (gsize) B * A);
+    }
   s->d_act = g_new0 (float, (gsize) B * A);
   s->d_logp = g_new0 (float, B);
   s->argmin = g_new0 (guint, B);
@@ -175,76 +190,122 @@ concat_rows (float *out, const float *obs, guint obs_dim, const float *act, guin
     }
 }
 
+/* One Adam step; the step also clears the gradient (gradients are zero
+ * between updates, so backward passes add into zeros without a separate
+ * pass) and, when given, moves the target copy. */
 static void
-step_adam (SrlAdam *adam, SrlWeights *w, float clip)
+step_adam (SrlAdam *adam, SrlWeights *w, float clip, SrlWeights *target, float tau)
 {
   if (clip > 0)
     srl_weights_clip_grad_norm (w, clip);
-  srl_adam_step (adam);
+  srl_adam_step_and_clear (adam, target, tau);
+}
+
+/* The update's work on Q-function k, as tasks of srl_parallel_run(): each
+ * touches only Q_k, its target, its optimiser and its own buffers, so the
+ * Q-functions run side by side with the same arithmetic as one after the
+ * other. */
+static void
+target_task (gpointer p, guint k)
+{
+  Sac *s = p;
+  s->q_target[k] = srl_mlp_forward (s->target[k], s->batch_size, s->sa_next);
+}
+
+/* Q_k's step on ½(Q_k(s, a) − y)², its target's move when due, and then
+ * Q_k(s, ã) with the stepped weights for the policy's loss (Algorithm 2
+ * steps the Q-functions before the policy). */
+static void
+critic_task (gpointer p, guint k)
+{
+  Sac *s = p;
+  const guint B = s->batch_size;
+  const float *q = srl_mlp_forward (s->q[k], B, s->sa);
+  for (guint i = 0; i < B; i++)
+    {
+      s->q_data[k][i] = q[i];
+      s->dq[k][i] = (q[i] - s->y[i]) / B;
+    }
+  srl_mlp_backward_input_cols (s->q[k], B, s->dq[k], NULL, 0, 0, TRUE);
+  step_adam (s->q_adam[k], s->q_weights[k], s->grad_clip, s->polyak_due ? s->target_weights[k] : NULL, s->tau);
+  s->q_new[k] = srl_mlp_forward (s->q[k], B, s->sa_new);
+}
+
+/* −∂Q_k/∂ã (scaled by 1/B) on the rows where Q_k is the minimum; the
+ * forward cache of Q_k still holds (s, ã). */
+static void
+actor_task (gpointer p, guint k)
+{
+  Sac *s = p;
+  const guint B = s->batch_size;
+  gboolean used = FALSE;
+  for (guint i = 0; i < B; i++)
+    {
+      s->dq[k][i] = s->argmin[i] == k ? -1.0f / B : 0.0f;
+      used |= s->argmin[i] == k;
+    }
+  s->q_used[k] = used;
+  if (used)
+    srl_mlp_backward_input_cols (s->q[k], B, s->dq[k], s->d_new[k], s->obs_dim, s->act_dim, FALSE);
 }
 
 gboolean
 sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
 {
   Sac *s = p;
-  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, I = s->in_dim;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim;
   const float alpha = sac_alpha (s);
   SrlBatch *b = s->batch;
   srl_replay_sample (replay, &s->rng, B, b);
 
-  /* Soft Bellman targets from the target Q-functions. */
+  /* The policy at s' (for the targets) and at s (for its own step), which
+   * the Q-function steps do not change; the sample at s is the one its
+   * backward pass goes through. */
   srl_rng_fill_normal (&s->rng, s->noise, (gsize) B * A);
+  srl_rng_fill_normal (&s->rng, s->noise_new, (gsize) B * A);
   srl_sampler_sample (s->policy, B, b->next_obs, s->noise, s->next_act, s->next_logp);
-  concat_rows (s->sa, b->next_obs, O, s->next_act, A, B);
-  for (guint k = 0; k < s->n_q; k++)
-    {
-      const float *qt = srl_mlp_forward (s->target[k], B, s->sa);
-      for (guint i = 0; i < B; i++)
-        s->q_min[i] = k == 0 ? qt[i] : MIN (s->q_min[i], qt[i]);
-    }
+  srl_sampler_sample (s->policy, B, b->obs, s->noise_new, s->new_act, s->logp);
+  concat_rows (s->sa_next, b->next_obs, O, s->next_act, A, B);
+  concat_rows (s->sa, b->obs, O, b->act, A, B);
+  concat_rows (s->sa_new, b->obs, O, s->new_act, A, B);
+
+  /* Soft Bellman targets from the target Q-functions. */
+  srl_parallel_run (s->n_q, target_task, s);
   for (guint i = 0; i < B; i++)
     {
+      float q_min = s->q_target[0][i];
+      for (guint k = 1; k < s->n_q; k++)
+        q_min = MIN (q_min, s->q_target[k][i]);
       float log_ratio = s->next_logp[i];
       if (s->prior == SAC_PRIOR_NORMAL)
         log_ratio -= srl_log_normal (s->next_act + (gsize) i * A, A);
-      s->y[i] = srl_bellman_target (b->rew[i], b->terminal[i], s->q_min[i] - alpha * log_ratio, s->reward_scale,
+      s->y[i] = srl_bellman_target (b->rew[i], b->terminal[i], q_min - alpha * log_ratio, s->reward_scale,
                                     s->discount);
     }
 
-  /* Q-function steps. */
-  concat_rows (s->sa, b->obs, O, b->act, A, B);
+  /* Q-function steps (targets moved here when due: they are not read again
+   * in this update), then each Q-function at the policy's actions. */
+  s->polyak_due = (s->updates + 1) % s->target_update_interval == 0;
+  srl_parallel_run (s->n_q, critic_task, s);
   double q_loss = 0, q_mean = 0;
   for (guint k = 0; k < s->n_q; k++)
-    {
-      const float *q = srl_mlp_forward (s->q[k], B, s->sa);
-      for (guint i = 0; i < B; i++)
-        {
-          float diff = q[i] - s->y[i];
-          q_loss += 0.5 * diff * diff;
-          q_mean += q[i];
-          s->dq[i] = diff / B;
-        }
-      srl_weights_zero_grad (s->q_weights[k]);
-      srl_mlp_backward (s->q[k], B, s->dq, NULL, TRUE);
-      step_adam (s->q_adam[k], s->q_weights[k], s->grad_clip);
-    }
+    for (guint i = 0; i < B; i++)
+      {
+        float diff = s->q_data[k][i] - s->y[i];
+        q_loss += 0.5 * diff * diff;
+        q_mean += s->q_data[k][i];
+      }
   q_loss /= (double) B * s->n_q;
   q_mean /= (double) B * s->n_q;
 
   /* Policy step through the reparameterized sample. */
-  srl_rng_fill_normal (&s->rng, s->noise, (gsize) B * A);
-  srl_sampler_sample (s->policy, B, b->obs, s->noise, s->new_act, s->logp);
-  concat_rows (s->sa, b->obs, O, s->new_act, A, B);
   for (guint k = 0; k < s->n_q; k++)
-    {
-      const float *q = srl_mlp_forward (s->q[k], B, s->sa);
-      for (guint i = 0; i < B; i++)
-        if (k == 0 || q[i] < s->q_min[i])
-          {
-            s->q_min[i] = q[i];
-            s->argmin[i] = k;
-          }
-    }
+    for (guint i = 0; i < B; i++)
+      if (k == 0 || s->q_new[k][i] < s->q_min[i])
+        {
+          s->q_min[i] = s->q_new[k][i];
+          s->argmin[i] = k;
+        }
   double policy_loss = 0, logp_mean = 0, log_ratio_mean = 0;
   memset (s->d_act, 0, (gsize) B * A * sizeof (float));
   for (guint i = 0; i < B; i++)
@@ -266,27 +327,15 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
   policy_loss /= B;
   logp_mean /= B;
   log_ratio_mean /= B;
-  /* dJ/dã = −∂Q_k/∂a of the minimising Q-function; the forward caches of
-   * every Q_k still hold (s, ã). */
+  /* dJ/dã = −∂Q_k/∂a of the minimising Q-function. */
+  srl_parallel_run (s->n_q, actor_task, s);
   for (guint k = 0; k < s->n_q; k++)
-    {
-      gboolean used = FALSE;
-      for (guint i = 0; i < B; i++)
-        {
-          s->dq[i] = s->argmin[i] == k ? -1.0f / B : 0.0f;
-          used |= s->argmin[i] == k;
-        }
-      if (!used)
-        continue;
-      srl_mlp_backward (s->q[k], B, s->dq, s->dsa, FALSE);
-      for (guint i = 0; i < B; i++)
-        for (guint j = 0; j < A; j++)
-          s->d_act[(gsize) i * A + j] += s->dsa[(gsize) i * I + O + j];
-    }
+    if (s->q_used[k])
+      for (gsize c = 0; c < (gsize) B * A; c++)
+        s->d_act[c] += s->d_new[k][c];
   SrlWeights *pw = srl_sampler_weights (s->policy);
-  srl_weights_zero_grad (pw);
   srl_sampler_backward (s->policy, B, s->d_act, s->d_logp, NULL);
-  step_adam (s->policy_adam, pw, s->grad_clip);
+  step_adam (s->policy_adam, pw, s->grad_clip, NULL, 0);
 
   /* Temperature (Equation 5.8): d/d log α of −log α·(log π + H̄), with
    * log π − log p under the Gaussian prior. */
@@ -297,10 +346,6 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
     }
 
   s->updates++;
-  if (s->updates % s->target_update_interval == 0)
-    for (guint k = 0; k < s->n_q; k++)
-      srl_weights_polyak (s->target_weights[k], s->q_weights[k], s->tau);
-
   stats[0] = q_loss;
   stats[1] = policy_loss;
   stats[2] = alpha;
@@ -374,19 +419,23 @@ sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   return TRUE;
 }
 
+/* The matrix products one update needs, per minibatch row, with F the
+ * flops of one Q-function's forward pass, F₀ those of its first layer
+ * (inputs [s, a]) and F₀·|A|/|s, a| of that layer's action columns; W and
+ * W₀ the same for the policy's network(s) and the layer reading s:
+ *   each Q-function: target pass F, pass at (s, a) F, weight gradient F,
+ *     input gradient down to its first layer F − F₀, pass at (s, ã) F, and
+ *     the action gradient F − F₀ + F₀·|A|/|s, a|;
+ *   the policy: passes at s' and s 2W, weight gradient W, input gradient
+ *     down to its first layer W − W₀.
+ * Nothing else is counted: not the biases, activations, the squash or Adam. */
 guint64
 sac_update_flops (gpointer p)
 {
   Sac *s = p;
-  /* Per row: forward F, parameter gradients F, input gradients F (less the
-   * first layer's when dx is not wanted). */
-  gsize in, width;
-  srl_weights_entry (s->q_weights[0], 0, NULL, &in, &width);
-  guint64 f = srl_mlp_flops_per_row (s->q[0]);
-  guint64 first_layer = 2ull * in * width;
-  guint64 critic = 4 * f - first_layer; /* target fwd, fwd, dW, dx without the first layer */
-  guint64 actor_q = 2 * f;              /* fwd at (s, ã), dx */
-  /* The sampler's network: ~2 flops per weight forward; fwd at s', fwd at s, dW, dx. */
-  guint64 policy = 4 * 2ull * srl_weights_size (srl_sampler_weights (s->policy));
-  return (guint64) s->batch_size * (s->n_q * (critic + actor_q) + policy);
+  guint64 f0, w0;
+  guint64 f = srl_weights_flops_per_row (s->q_weights[0], &f0);
+  guint64 w = srl_weights_flops_per_row (srl_sampler_weights (s->policy), &w0);
+  guint64 q = 6 * f - 2 * f0 + f0 * s->act_dim / s->in_dim;
+  return (guint64) s->batch_size * (s->n_q * q + 4 * w - w0);
 }

@@ -68,9 +68,15 @@ typedef struct {
 
   /* workspaces, sized once */
   SrlBatch *batch;
-  float *noise, *next_act, *next_logp, *new_act, *logp;
-  float *sa, *y, *q_min, *dq, *dsa, *d_act, *d_logp;
+  float *noise, *noise_new, *next_act, *next_logp, *new_act, *logp;
+  float *sa_next, *sa, *sa_new;  /* Q-function inputs [s', a'], [s, a], [s, ã] */
+  float *y, *q_min, *d_act, *d_logp;
+  const float *q_target[SAC_MAX_Q], *q_new[SAC_MAX_Q]; /* Q̄_k(s', a'), Q_k(s, ã): network outputs */
+  float *q_data[SAC_MAX_Q];              /* Q_k(s, a) before its step */
+  float *dq[SAC_MAX_Q], *d_new[SAC_MAX_Q]; /* dL/dQ_k, and dL/dã through Q_k [B, A] */
   guint *argmin;
+  gboolean q_used[SAC_MAX_Q];  /* Q_k is the minimum somewhere in the batch */
+  gboolean polyak_due;  /* this update moves the target Q-functions */
   float *act_noise;     /* one row of noise for acting */
 } Sac;
 
