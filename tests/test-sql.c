@@ -89,27 +89,27 @@ test_bandwidth (void)
   /* M = 2 kernel-defining particles (0,0), (1,0); K = 2 updated ones (0,1),
    * (3,0).  Squared distances 1, 9, 2, 4: median (2 + 4)/2 = 3, and
    * h = 3 / (2 log 3). */
-  float x[] = { 0, 0, 1, 0 }, y[] = { 0, 1, 3, 0 }, d[4], work[4];
+  float x[] = { 0, 0, 1, 0 }, y[] = { 0, 1, 3, 0 }, d[4];
   sql_pairwise_sq_dist (x, 2, y, 2, 2, d);
   g_assert_cmpfloat (d[0], ==, 1);
   g_assert_cmpfloat (d[1], ==, 9);
   g_assert_cmpfloat (d[2], ==, 2);
   g_assert_cmpfloat (d[3], ==, 4);
-  g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (d, 2, 2, work), 3 / (2 * log (3.0)), 1e-6);
+  g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (d, 2, 2), 3 / (2 * log (3.0)), 1e-6);
   /* An odd count: M = 3, K = 1, squared distances 1, 4, 16: median 4,
    * h = 4 / (2 log 4). */
-  float x3[] = { 1, 2, 4 }, y1[] = { 0 }, d3[3], w3[3];
+  float x3[] = { 1, 2, 4 }, y1[] = { 0 }, d3[3];
   sql_pairwise_sq_dist (x3, 3, y1, 1, 1, d3);
-  g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (d3, 3, 1, w3), 4 / (2 * log (4.0)), 1e-6);
+  g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (d3, 3, 1), 4 / (2 * log (4.0)), 1e-6);
   /* Coincident particles: the floor keeps κ finite. */
-  float same[6] = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f }, ds[9], ws[9];
+  float same[6] = { 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f }, ds[9];
   sql_pairwise_sq_dist (same, 3, same, 3, 2, ds);
-  g_assert_cmpfloat (sql_kernel_bandwidth (ds, 3, 3, ws), ==, SQL_MIN_BANDWIDTH);
+  g_assert_cmpfloat (sql_kernel_bandwidth (ds, 3, 3), ==, SQL_MIN_BANDWIDTH);
   /* Random sets against a sorted median, even and odd counts, with ties,
    * small and as large as the multi-goal task's 100 × 100. */
   SrlRng rng;
   srl_rng_init (&rng, 3);
-  g_autofree float *dist = g_new (float, 101 * 101), *w = g_new (float, 101 * 101);
+  g_autofree float *dist = g_new (float, 101 * 101);
   g_autofree float *sorted = g_new (float, 101 * 101);
   for (guint trial = 0; trial < 300; trial++)
     {
@@ -122,7 +122,7 @@ test_bandwidth (void)
       guint n = m * k;
       float median = n % 2 ? sorted[n / 2] : 0.5f * (sorted[n / 2 - 1] + sorted[n / 2]);
       float want = MAX (median / (2 * logf (m + 1.0f)), SQL_MIN_BANDWIDTH);
-      g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (dist, m, k, w), want, 1e-6 * MAX (want, 1));
+      g_assert_cmpfloat_with_epsilon (sql_kernel_bandwidth (dist, m, k), want, 1e-6 * MAX (want, 1));
     }
 }
 
@@ -188,7 +188,7 @@ test_svgd_particles (void)
   /* Plain SVGD: every particle both defines the kernel and moves. */
   const guint n = 300;
   g_autofree float *a = g_new (float, 2 * n), *score = g_new (float, 2 * n), *delta = g_new (float, 2 * n);
-  g_autofree float *dist = g_new (float, n * n), *work = g_new (float, n * n), *kappa = g_new (float, n * n);
+  g_autofree float *dist = g_new (float, n * n), *kappa = g_new (float, n * n);
   SrlRng rng;
   srl_rng_init (&rng, 1);
   for (guint i = 0; i < 2 * n; i++)
@@ -198,7 +198,7 @@ test_svgd_particles (void)
       for (guint i = 0; i < n; i++)
         mixture_score (a + 2 * i, score + 2 * i);
       sql_pairwise_sq_dist (a, n, a, n, 2, dist);
-      float h = sql_kernel_bandwidth (dist, n, n, work);
+      float h = sql_kernel_bandwidth (dist, n, n);
       sql_stein_direction (a, score, n, a, n, 2, dist, h, 1.0f, kappa, delta);
       for (guint i = 0; i < 2 * n; i++)
         a[i] += 2e-3f * delta[i];
@@ -231,7 +231,7 @@ test_svgd_amortized (void)
   g_autoptr (SrlAdam) adam = srl_adam_new (srl_sampler_weights (s), 1e-3, 0.9, 0.999, 1e-8);
   g_autofree float *obs = g_new0 (float, MAX (K, N)), *noise = g_new (float, 2 * MAX (K, N));
   g_autofree float *fixed = g_new (float, 2 * M), *updated = g_new (float, 2 * K), *score = g_new (float, 2 * M);
-  g_autofree float *dist = g_new (float, M * K), *work = g_new (float, M * K), *kappa = g_new (float, M * K);
+  g_autofree float *dist = g_new (float, M * K), *kappa = g_new (float, M * K);
   g_autofree float *delta = g_new (float, 2 * K), *samples = g_new (float, 2 * N);
   for (guint it = 0; it < 3000; it++)
     {
@@ -242,7 +242,7 @@ test_svgd_amortized (void)
       for (guint j = 0; j < M; j++)
         mixture_score (fixed + 2 * j, score + 2 * j);
       sql_pairwise_sq_dist (fixed, M, updated, K, 2, dist);
-      float h = sql_kernel_bandwidth (dist, M, K, work);
+      float h = sql_kernel_bandwidth (dist, M, K);
       sql_stein_direction (fixed, score, M, updated, K, 2, dist, h, 1.0f, kappa, delta);
       for (guint i = 0; i < 2 * K; i++)
         delta[i] *= -1.0f / K;

@@ -29,8 +29,9 @@ void sql_pairwise_sq_dist (const float *x, guint m, const float *y, guint k, gui
  * where med is the median of the m·k squared distances between the m
  * kernel-defining particles and the k updated ones (the mean of the two
  * middle values when m·k is even), and m the number of kernel-defining
- * particles; at least SQL_MIN_BANDWIDTH.  `work` holds m·k floats. */
-float sql_kernel_bandwidth (const float *dist_sq, guint m, guint k, float *work);
+ * particles; at least SQL_MIN_BANDWIDTH.  The distances must be ≥ 0 (they
+ * are sums of squares). */
+float sql_kernel_bandwidth (const float *dist_sq, guint m, guint k);
 
 /* The empirical Stein variational direction (Equation 3.11 and C.1's
  * estimator) for the k updated particles y, from the m kernel-defining

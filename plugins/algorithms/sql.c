@@ -133,7 +133,7 @@ typedef struct {
   SrlBatch *batch;
   float *uniform, *rows, *d_rows, *dy, *qsum, *y;
   float *obs_m, *noise_m, *act_m, *obs_k, *noise_k, *act_k, *score, *d_act;
-  float *dist, *work, *kappa, *delta;
+  float *dist, *kappa, *delta;
   float *act_noise;
 } Sql;
 
@@ -359,7 +359,7 @@ sql_destroy (gpointer p)
   srl_batch_free (s->batch);
   float **buffers[] = { &s->fixed_noise, &s->uniform, &s->rows, &s->d_rows, &s->dy, &s->qsum, &s->y,
                         &s->obs_m, &s->noise_m, &s->act_m, &s->obs_k, &s->noise_k, &s->act_k, &s->score,
-                        &s->d_act, &s->dist, &s->work, &s->kappa, &s->delta, &s->act_noise };
+                        &s->d_act, &s->dist, &s->kappa, &s->delta, &s->act_noise };
   for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
     g_free (*buffers[i]);
   g_free (s);
@@ -475,7 +475,6 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
   s->score = g_new0 (float, (gsize) B * M * A);
   s->d_act = g_new0 (float, (gsize) B * K * A);
   s->dist = g_new0 (float, (gsize) M * K);
-  s->work = g_new0 (float, (gsize) M * K);
   s->kappa = g_new0 (float, (gsize) M * K);
   s->delta = g_new0 (float, (gsize) K * A);
   s->act_noise = g_new0 (float, MAX (ND, A));
@@ -593,7 +592,7 @@ policy_step (Sql *s, const SrlBatch *b)
     {
       const float *x = s->act_m + (gsize) i * M * A, *y = s->act_k + (gsize) i * K * A;
       sql_pairwise_sq_dist (x, M, y, K, A, s->dist);
-      float h = sql_kernel_bandwidth (s->dist, M, K, s->work);
+      float h = sql_kernel_bandwidth (s->dist, M, K);
       h_sum += h;
       sql_stein_direction (x, s->score + (gsize) i * M * A, M, y, K, A, s->dist, h, s->alpha, s->kappa, s->delta);
       float *d = s->d_act + (gsize) i * K * A;
