@@ -420,6 +420,25 @@ narrow_outputs (const Layer *L)
   return L->n_out > 1 && L->n_out <= NARROW && L->n_in > NARROW;
 }
 
+/* The input gradient dz W^T of the `cols` requested input columns is
+ * computed from a transposed copy of those rows of W when either side is
+ * narrow. */
+static gboolean
+narrow_input_grad (const Layer *L, guint cols)
+{
+  return L->n_out > 1 && (cols <= NARROW || L->n_out <= NARROW);
+}
+
+/* The most floats that copy can need for layer L, over every column range
+ * a caller may ask for. */
+static gsize
+narrow_input_grad_floats (const Layer *L)
+{
+  if (L->n_out <= 1)
+    return 0;
+  return (gsize) (L->n_out <= NARROW ? L->n_in : MIN (L->n_in, NARROW)) * L->n_out;
+}
+
 static SrlMlp *
 mlp_alloc_workspace (SrlMlp *m)
 {
@@ -435,11 +454,9 @@ mlp_alloc_workspace (SrlMlp *m)
   for (guint l = 0; l < m->n_layers; l++)
     {
       const Layer *L = &m->layers[l];
-      gsize size = (gsize) L->n_in * L->n_out;
-      if (L->n_out > 1 && (L->n_in <= NARROW || L->n_out <= NARROW))
-        wt = MAX (wt, size);
+      wt = MAX (wt, narrow_input_grad_floats (L));
       if (narrow_outputs (L))
-        dwt = MAX (dwt, size);
+        dwt = MAX (dwt, (gsize) L->n_in * L->n_out);
     }
   m->wt = g_new0 (float, wt);
   m->dwt = g_new0 (float, dwt);
@@ -606,7 +623,7 @@ layer_grads_task (gpointer data, guint index)
         /* An outer product; into a ReLU layer, its derivative and bias
          * gradient come in the same pass. */
         outer_backward (g->dx, g->dz, w, g->below ? g->below->out : NULL, g->n, g->cols, g->below_db);
-      else if (g->cols <= NARROW || L->n_out <= NARROW)
+      else if (narrow_input_grad (L, g->cols))
         {
           /* dx = dz (W rows [first, first + cols))^T through a transposed
            * copy of those rows: a plain product. */

@@ -132,6 +132,47 @@ test_mlp_gradients_tanh (void)
   check_mlp_gradients (SRL_NL_TANH, 48, 40);
 }
 
+/* srl_mlp_backward_input_cols() against the full input gradient, for
+ * column ranges narrow and wide, inputs narrow and wide (a Q-function of
+ * Ant reads 35 inputs and its policy gradient asks for the last 8), and
+ * one or several outputs.  Run under valgrind, it also checks the
+ * transposition workspaces' sizes. */
+static void
+test_mlp_input_columns (void)
+{
+  const struct {
+    guint n_in, hidden, n_out, first, cols;
+  } cases[] = {
+    { 35, 48, 1, 27, 8 }, { 35, 48, 3, 27, 8 }, { 40, 48, 1, 0, 40 }, { 23, 48, 1, 17, 6 },
+    { 70, 40, 2, 3, 40 }, { 70, 40, 2, 30, 33 }, { 5, 16, 3, 1, 3 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      const guint n = 9, n_in = cases[c].n_in, n_out = cases[c].n_out, first = cases[c].first, cols = cases[c].cols;
+      const guint hidden[2] = { cases[c].hidden, cases[c].hidden };
+      SrlRng rng;
+      srl_rng_init (&rng, 5 + c);
+      g_autoptr (SrlWeights) w = srl_weights_new ();
+      g_autoptr (SrlMlp) mlp = srl_mlp_new (w, "", n_in, hidden, 2, n_out, SRL_NL_RELU, SRL_NL_LINEAR, n);
+      srl_weights_allocate (w);
+      srl_mlp_init (mlp, &rng, SRL_INIT_GLOROT_UNIFORM);
+      g_autofree float *x = g_new (float, n * n_in), *dy = g_new (float, n * n_out);
+      g_autofree float *full = g_new (float, n * n_in), *part = g_new (float, n * cols);
+      srl_rng_fill_normal (&rng, x, n * n_in);
+      srl_rng_fill_normal (&rng, dy, n * n_out);
+      srl_mlp_forward (mlp, n, x);
+      srl_mlp_backward (mlp, n, dy, full, FALSE);
+      srl_mlp_backward_input_cols (mlp, n, dy, part, first, cols, FALSE);
+      for (guint r = 0; r < n; r++)
+        for (guint j = 0; j < cols; j++)
+          {
+            float want = full[r * n_in + first + j], got = part[r * cols + j];
+            if (fabsf (got - want) > 1e-5f * (1 + fabsf (want)))
+              g_error ("case %u, row %u, column %u: %g, full gradient %g", c, r, first + j, got, want);
+          }
+    }
+}
+
 /* The vectorised exp and tanh squash against double-precision libm, over
  * the range samplers meet, including |u| where 1 − tanh² u is 0 in float. */
 static void
@@ -450,6 +491,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/nn/mlp-gradients-relu", test_mlp_gradients_relu);
   g_test_add_func ("/nn/mlp-gradients-tanh", test_mlp_gradients_tanh);
+  g_test_add_func ("/nn/mlp-input-columns", test_mlp_input_columns);
   g_test_add_func ("/nn/vector-maths", test_vector_maths);
   g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
   g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
