@@ -2,7 +2,7 @@
 lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/runner.h \
-	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/replay.c \
+	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
 	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c \
 	core/parallel.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)

@@ -585,9 +585,15 @@ srl_mlp_forward (SrlMlp *m, guint n, const float *x)
     {
       Layer *L = &m->layers[l];
       float *y = L->out;
-      /* beta = 0 rather than seeding the rows with the bias: OpenBLAS
-       * clears C as cheaply as a seed would fill it, and the bias then
-       * rides along with the activation's pass. */
+      /* Layers with few inputs in one pass from registers (nn-narrow.c);
+       * the others by sgemm with beta = 0 rather than rows seeded with the
+       * bias: OpenBLAS clears C as cheaply as a seed would fill it, and the
+       * bias then rides along with the activation's pass. */
+      if (srl_narrow_forward (in, n, L->n_in, data + L->w_offset, data + L->b_offset, L->n_out, y, L->nl))
+        {
+          in = y;
+          continue;
+        }
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, L->n_out, L->n_in, 1.0f, in, L->n_in,
                    data + L->w_offset, L->n_out, 0.0f, y, L->n_out);
       bias_activate (y, data + L->b_offset, n, L->n_out, L->nl);
@@ -622,8 +628,13 @@ layer_grads_task (gpointer data, guint index)
       add_transposed (g->dw, g->dwt, L->n_out, L->n_in);
     }
   else if (index == 0 && g->dw)
-    cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, g->n, 1.0f, g->x, L->n_in, g->dz,
-                 L->n_out, 1.0f, g->dw, L->n_out);
+    {
+      /* A layer with few inputs sums its weight gradient in registers
+       * (nn-narrow.c) where that is faster. */
+      if (!srl_narrow_weight_grad (g->x, g->n, L->n_in, g->dz, L->n_out, g->dw))
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, g->n, 1.0f, g->x, L->n_in, g->dz,
+                     L->n_out, 1.0f, g->dw, L->n_out);
+    }
   else if (index == 1 && g->dx)
     {
       const float *w = g->w + (gsize) g->first * L->n_out;

@@ -175,6 +175,116 @@ test_mlp_input_columns (void)
 
 /* The vectorised exp and tanh squash against double-precision libm, over
  * the range samplers meet, including |u| where 1 − tanh² u is 0 in float. */
+/* GUARD floats past an output, which a kernel must leave alone. */
+#define GUARD 64
+#define GUARD_VALUE 12345.0f
+
+static void
+guard_set (float *past_end)
+{
+  for (guint i = 0; i < GUARD; i++)
+    past_end[i] = GUARD_VALUE;
+}
+
+static void
+guard_check (const float *past_end)
+{
+  for (guint i = 0; i < GUARD; i++)
+    g_assert_cmpfloat (past_end[i], ==, GUARD_VALUE);
+}
+
+/* The narrow-input forward kernel against a double-precision sum, on
+ * shapes that exercise its row and column remainders, and without writing
+ * past the rows and columns it was given. */
+static void
+test_narrow_forward (void)
+{
+  static const struct { guint n, n_in, n_out; SrlNonlinearity nl; } shapes[] = {
+    { 256, 23, 256, SRL_NL_RELU }, { 7, 17, 200, SRL_NL_RELU }, { 5, 15, 6, SRL_NL_LINEAR },
+    { 3, 1, 3, SRL_NL_RELU }, { 9, 32, 130, SRL_NL_LINEAR }, { 130, 6, 16, SRL_NL_RELU },
+  };
+  SrlRng rng;
+  srl_rng_init (&rng, 11);
+  guint done = 0;
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
+      g_autofree float *x = g_new (float, (gsize) n * n_in), *w = g_new (float, (gsize) n_in * n_out);
+      g_autofree float *b = g_new (float, n_out), *y = g_new (float, (gsize) n * n_out + GUARD);
+      srl_rng_fill_uniform (&rng, x, (gsize) n * n_in, -1, 1);
+      srl_rng_fill_uniform (&rng, w, (gsize) n_in * n_out, -1, 1);
+      srl_rng_fill_uniform (&rng, b, n_out, -1, 1);
+      guard_set (y + (gsize) n * n_out);
+      if (!srl_narrow_forward (x, n, n_in, w, b, n_out, y, shapes[s].nl))
+        continue;
+      done++;
+      for (guint r = 0; r < n; r++)
+        for (guint c = 0; c < n_out; c++)
+          {
+            double want = b[c], mag = fabs (b[c]);
+            for (guint k = 0; k < n_in; k++)
+              {
+                want += (double) x[(gsize) r * n_in + k] * w[(gsize) k * n_out + c];
+                mag += fabs ((double) x[(gsize) r * n_in + k] * w[(gsize) k * n_out + c]);
+              }
+            if (shapes[s].nl == SRL_NL_RELU)
+              want = MAX (want, 0.0);
+            double got = y[(gsize) r * n_out + c];
+            if (fabs (got - want) > 1e-6 * mag + 1e-30)
+              g_error ("narrow forward %u×%u→%u, row %u column %u: %.9g, want %.9g", n, n_in, n_out, r, c, got,
+                       want);
+          }
+      guard_check (y + (gsize) n * n_out);
+    }
+  if (!done)
+    g_test_skip ("no AVX-512 here: the networks use cblas_sgemm for every layer");
+}
+
+/* The narrow-input weight gradient: dw += x^T dz against a double sum, onto
+ * the values already there, and nothing written past dw. */
+static void
+test_narrow_weight_grad (void)
+{
+  static const struct { guint n, n_in, n_out; } shapes[] = {
+    { 256, 23, 256 }, { 256, 17, 130 }, { 300, 5, 200 }, { 257, 1, 128 },
+  };
+  SrlRng rng;
+  srl_rng_init (&rng, 12);
+  guint done = 0;
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
+      g_autofree float *x = g_new (float, (gsize) n * n_in), *dz = g_new (float, (gsize) n * n_out);
+      g_autofree float *dw = g_new (float, (gsize) n_in * n_out + GUARD), *dw0 = g_new (float, (gsize) n_in * n_out);
+      srl_rng_fill_uniform (&rng, x, (gsize) n * n_in, -1, 1);
+      srl_rng_fill_uniform (&rng, dz, (gsize) n * n_out, -1, 1);
+      srl_rng_fill_uniform (&rng, dw0, (gsize) n_in * n_out, -1, 1);
+      memcpy (dw, dw0, (gsize) n_in * n_out * sizeof (float));
+      guard_set (dw + (gsize) n_in * n_out);
+      if (!srl_narrow_weight_grad (x, n, n_in, dz, n_out, dw))
+        continue;
+      done++;
+      for (guint k = 0; k < n_in; k++)
+        for (guint c = 0; c < n_out; c++)
+          {
+            double want = dw0[(gsize) k * n_out + c], mag = fabs (want);
+            for (guint r = 0; r < n; r++)
+              {
+                double t = (double) x[(gsize) r * n_in + k] * dz[(gsize) r * n_out + c];
+                want += t;
+                mag += fabs (t);
+              }
+            double got = dw[(gsize) k * n_out + c];
+            if (fabs (got - want) > 1e-6 * mag)
+              g_error ("narrow weight gradient %u×%u→%u, input %u column %u: %.9g, want %.9g", n, n_in, n_out, k, c,
+                       got, want);
+          }
+      guard_check (dw + (gsize) n_in * n_out);
+    }
+  if (!done)
+    g_test_skip ("no AVX-512 here: the networks use cblas_sgemm for every layer");
+}
+
 static void
 test_vector_maths (void)
 {
@@ -493,6 +603,8 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/mlp-gradients-tanh", test_mlp_gradients_tanh);
   g_test_add_func ("/nn/mlp-input-columns", test_mlp_input_columns);
   g_test_add_func ("/nn/vector-maths", test_vector_maths);
+  g_test_add_func ("/nn/narrow-forward", test_narrow_forward);
+  g_test_add_func ("/nn/narrow-weight-grad", test_narrow_weight_grad);
   g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
   g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
   g_test_add_func ("/nn/polyak-and-clip", test_polyak_and_clip);
