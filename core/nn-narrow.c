@@ -33,6 +33,7 @@
 #define BLOCK_ROWS 4
 #define BLOCK_VECTORS 4 /* of 16 floats: 64 outputs */
 #define GRAD_BLOCK_INPUTS 4
+#define CACHE_LINE 64
 #define NARROW_GRAD_MIN_WORK (256u * 128u) /* rows × outputs */
 
 /* mask[v]: which of the 16 columns of vector v exist, in a last block of
@@ -114,42 +115,65 @@ forward_block (const float *x, guint n_in, const float *w, guint ldw, const floa
       }
 }
 
+/* Lines to bring into the cache while the kernel computes: the next
+ * layer's weights, which sgemm would otherwise wait for (last touched by the
+ * previous update's Adam step, they have left L2).  The kernel's loads
+ * leave room for a few prefetches per block of rows. */
+typedef struct {
+  const char *next;
+  gsize lines_left, lines_per_block;
+} Prefetch;
+
+static inline __attribute__ ((always_inline)) void
+prefetch_some (Prefetch *pf)
+{
+  for (gsize i = 0; i < pf->lines_per_block && pf->lines_left; i++, pf->lines_left--, pf->next += CACHE_LINE)
+    __builtin_prefetch (pf->next, 0, 2);
+}
+
 /* Rows [0, n) of one column block, 4 at a time, then one at a time. */
 static inline __attribute__ ((always_inline)) AVX512 void
 forward_columns (const float *x, guint n, guint n_in, const float *w, guint ldw, const float *b, float *y,
-                 int vectors, const __mmask16 *mask, gboolean relu)
+                 int vectors, const __mmask16 *mask, gboolean relu, Prefetch *pf)
 {
   guint r = 0;
   for (; r + BLOCK_ROWS <= n; r += BLOCK_ROWS)
-    forward_block (x + (gsize) r * n_in, n_in, w, ldw, b, y + (gsize) r * ldw, ldw, BLOCK_ROWS, vectors, mask,
-                   relu);
+    {
+      forward_block (x + (gsize) r * n_in, n_in, w, ldw, b, y + (gsize) r * ldw, ldw, BLOCK_ROWS, vectors, mask,
+                     relu);
+      prefetch_some (pf);
+    }
   for (; r < n; r++)
     forward_block (x + (gsize) r * n_in, n_in, w, ldw, b, y + (gsize) r * ldw, ldw, 1, vectors, mask, relu);
 }
 
 static AVX512 void
 forward_avx512 (const float *x, guint n, guint n_in, const float *w, const float *b, guint n_out, float *y,
-                gboolean relu)
+                gboolean relu, const void *prefetch, gsize prefetch_bytes)
 {
+  const guint block = 16 * BLOCK_VECTORS;
+  const guint column_blocks = n_out <= 16 ? 1 : (n_out + block - 1) / block;
+  const gsize lines = prefetch ? (prefetch_bytes + CACHE_LINE - 1) / CACHE_LINE : 0;
+  const gsize blocks = MAX ((gsize) (n / BLOCK_ROWS) * column_blocks, 1);
+  Prefetch pf = { prefetch, lines, (lines + blocks - 1) / blocks };
   if (n_out <= 16)
     {
       /* One vector wide (a coupling network's layers): the rest masked. */
       __mmask16 mask = (__mmask16) ((1u << n_out) - 1);
-      forward_columns (x, n, n_in, w, n_out, b, y, 1, &mask, relu);
+      forward_columns (x, n, n_in, w, n_out, b, y, 1, &mask, relu, &pf);
       return;
     }
-  const guint block = 16 * BLOCK_VECTORS;
   guint c = 0;
   for (; c + block <= n_out; c += block)
     if (relu)
-      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, NULL, TRUE);
+      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, NULL, TRUE, &pf);
     else
-      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, NULL, FALSE);
+      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, NULL, FALSE, &pf);
   if (c < n_out)
     {
       __mmask16 mask[BLOCK_VECTORS];
       column_masks (mask, n_out - c);
-      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, mask, relu);
+      forward_columns (x, n, n_in, w + c, n_out, b + c, y + c, BLOCK_VECTORS, mask, relu, &pf);
     }
 }
 
@@ -236,15 +260,16 @@ have_avx512 (void)
 
 gboolean
 srl_narrow_forward (const float *x, guint n, guint n_in, const float *w, const float *b, guint n_out, float *y,
-                    SrlNonlinearity nl)
+                    SrlNonlinearity nl, const void *prefetch, gsize prefetch_bytes)
 {
 #ifdef HAVE_AVX512_KERNELS
   if (n_in > SRL_NARROW_INPUTS || (nl != SRL_NL_RELU && nl != SRL_NL_LINEAR) || !have_avx512 ())
     return FALSE;
-  forward_avx512 (x, n, n_in, w, b, n_out, y, nl == SRL_NL_RELU);
+  forward_avx512 (x, n, n_in, w, b, n_out, y, nl == SRL_NL_RELU, prefetch, prefetch_bytes);
   return TRUE;
 #else
   (void) x, (void) n, (void) n_in, (void) w, (void) b, (void) n_out, (void) y, (void) nl;
+  (void) prefetch, (void) prefetch_bytes;
   return FALSE;
 #endif
 }

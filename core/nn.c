@@ -585,11 +585,15 @@ srl_mlp_forward (SrlMlp *m, guint n, const float *x)
     {
       Layer *L = &m->layers[l];
       float *y = L->out;
-      /* Layers with few inputs in one pass from registers (nn-narrow.c);
-       * the others by sgemm with beta = 0 rather than rows seeded with the
-       * bias: OpenBLAS clears C as cheaply as a seed would fill it, and the
-       * bias then rides along with the activation's pass. */
-      if (srl_narrow_forward (in, n, L->n_in, data + L->w_offset, data + L->b_offset, L->n_out, y, L->nl))
+      /* Layers with few inputs in one pass from registers (nn-narrow.c),
+       * which brings the next layer's weights into the cache meanwhile; the
+       * others by sgemm with beta = 0 rather than rows seeded with the bias:
+       * OpenBLAS clears C as cheaply as a seed would fill it, and the bias
+       * then rides along with the activation's pass. */
+      const Layer *next = l + 1 < m->n_layers ? &m->layers[l + 1] : NULL;
+      if (srl_narrow_forward (in, n, L->n_in, data + L->w_offset, data + L->b_offset, L->n_out, y, L->nl,
+                              next ? data + next->w_offset : NULL,
+                              next ? (gsize) next->n_in * next->n_out * sizeof (float) : 0))
         {
           in = y;
           continue;

@@ -83,11 +83,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlSection, srl_section_free)
 
 /* nn-narrow.c: y ← nl (x w + b) for a layer with at most
  * SRL_NARROW_INPUTS inputs (x [n, n_in], w [n_in, n_out], y [n, n_out], all
- * row-major), when the CPU allows (nl ReLU or linear); FALSE: nothing was
- * done, use cblas_sgemm. */
+ * row-major), when the CPU allows (nl ReLU or linear), prefetching the
+ * `prefetch_bytes` at `prefetch` (NULL: none) on the way.  FALSE: nothing
+ * was done, use cblas_sgemm. */
 #define SRL_NARROW_INPUTS 32
 gboolean srl_narrow_forward (const float *x, guint n, guint n_in, const float *w, const float *b, guint n_out,
-                             float *y, SrlNonlinearity nl);
+                             float *y, SrlNonlinearity nl, const void *prefetch, gsize prefetch_bytes);
 /* dw [n_in, n_out] += x^T dz (x [n, n_in], dz [n, n_out]) for a layer with at
  * most SRL_NARROW_INPUTS inputs; FALSE as above. */
 gboolean srl_narrow_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);

@@ -215,7 +215,7 @@ test_narrow_forward (void)
       srl_rng_fill_uniform (&rng, w, (gsize) n_in * n_out, -1, 1);
       srl_rng_fill_uniform (&rng, b, n_out, -1, 1);
       guard_set (y + (gsize) n * n_out);
-      if (!srl_narrow_forward (x, n, n_in, w, b, n_out, y, shapes[s].nl))
+      if (!srl_narrow_forward (x, n, n_in, w, b, n_out, y, shapes[s].nl, w, (gsize) n_in * n_out * sizeof (float)))
         continue;
       done++;
       for (guint r = 0; r < n; r++)
