@@ -79,6 +79,10 @@ main (int argc, char **argv)
    * processor, as tasks of softrl/parallel.h with OpenBLAS on one thread
    * (README, "Threads"). */
   srl_parallel_init_from_environment ();
+  /* Subnormals read and written as zero, unless asked to keep them
+   * (softrl/parallel.h, srl_flush_subnormals()). */
+  if (g_strcmp0 (g_getenv ("SOFTRL_SUBNORMALS"), "keep") != 0)
+    srl_flush_subnormals (TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       return commands[i].run (argc - 1, argv + 1);

@@ -34,6 +34,7 @@ typedef struct {
   _Atomic (SrlTaskFunc) func;
   _Atomic (gpointer) data;
   atomic_uint n;
+  atomic_uint fp_control; /* the caller's floating-point control word */
 } Slot;
 
 static Slot slots[2];
@@ -46,6 +47,24 @@ static guint n_workers;
 static GMutex lock;
 static GCond wake;
 static __thread gboolean in_task;
+
+/* The floating-point control bits that change results (x86's MXCSR:
+ * flush-to-zero, denormals-are-zero, rounding, exception masks); its
+ * sticky exception flags are left out.  Tasks run with their caller's. */
+#if defined(__SSE__)
+#define FP_CONTROL_BITS 0xffc0u
+static guint fp_control_get (void) { return _mm_getcsr () & FP_CONTROL_BITS; }
+static void
+fp_control_adopt (guint control)
+{
+  guint csr = _mm_getcsr ();
+  if ((csr & FP_CONTROL_BITS) != control)
+    _mm_setcsr ((csr & ~FP_CONTROL_BITS) | control);
+}
+#else
+static guint fp_control_get (void) { return 0; }
+static void fp_control_adopt (guint control) { (void) control; }
+#endif
 
 /* Claim and run tasks of generation `gen` until none is left. */
 static void
@@ -60,6 +79,7 @@ work (guint32 gen)
       SrlTaskFunc func = atomic_load_explicit (&slot->func, memory_order_relaxed);
       gpointer data = atomic_load_explicit (&slot->data, memory_order_relaxed);
       guint n = atomic_load_explicit (&slot->n, memory_order_relaxed);
+      guint fp_control = atomic_load_explicit (&slot->fp_control, memory_order_relaxed);
       guint32 i = (guint32) t;
       if (i >= n)
         return;
@@ -67,6 +87,7 @@ work (guint32 gen)
        * read above was this generation's. */
       if (atomic_compare_exchange_weak_explicit (&ticket, &t, t + 1, memory_order_acq_rel, memory_order_acquire))
         {
+          fp_control_adopt (fp_control);
           func (data, i);
           atomic_fetch_add_explicit (&done, 1, memory_order_release);
           t = atomic_load_explicit (&ticket, memory_order_acquire);
@@ -133,6 +154,7 @@ srl_parallel_run (guint n_tasks, SrlTaskFunc func, gpointer data)
   atomic_store_explicit (&slot->func, func, memory_order_relaxed);
   atomic_store_explicit (&slot->data, data, memory_order_relaxed);
   atomic_store_explicit (&slot->n, n_tasks, memory_order_relaxed);
+  atomic_store_explicit (&slot->fp_control, fp_control_get (), memory_order_relaxed);
   atomic_store_explicit (&done, 0, memory_order_relaxed);
   atomic_store (&ticket, (guint64) gen << 32);
   if (atomic_load (&sleepers))
@@ -171,6 +193,20 @@ guint
 srl_parallel_get_threads (void)
 {
   return atomic_load (&n_threads);
+}
+
+gboolean
+srl_flush_subnormals (gboolean flush)
+{
+#if defined(__SSE__)
+  const guint ftz_daz = 0x8040u; /* flush-to-zero (bit 15), denormals-are-zero (bit 6) */
+  guint csr = _mm_getcsr ();
+  _mm_setcsr (flush ? csr | ftz_daz : csr & ~ftz_daz);
+  return TRUE;
+#else
+  (void) flush;
+  return FALSE;
+#endif
 }
 
 guint

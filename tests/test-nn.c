@@ -285,6 +285,45 @@ test_narrow_weight_grad (void)
     g_test_skip ("no AVX-512 here: the networks use cblas_sgemm for every layer");
 }
 
+/* Tasks run with their caller's floating-point control, on whichever thread:
+ * a subnormal input reads as zero in every task while the caller flushes,
+ * and as itself once it stops. */
+typedef struct {
+  volatile float tiny, two;
+  float seen[64];
+} FpTasks;
+
+static void
+fp_task (gpointer data, guint index)
+{
+  FpTasks *t = data;
+  for (volatile int spin = 0; spin < 20000; spin++) /* long enough to be shared out */
+    ;
+  t->seen[index] = t->tiny * t->two;
+}
+
+static void
+test_parallel_fp_control (void)
+{
+  FpTasks t = { .tiny = 1e-40f, .two = 2.0f };
+  guint threads = srl_parallel_get_threads ();
+  srl_parallel_set_threads (2);
+  for (int flush = 1; flush >= 0; flush--)
+    {
+      if (!srl_flush_subnormals (flush))
+        {
+          g_test_skip ("no flush-to-zero mode on this CPU");
+          break;
+        }
+      float want = t.tiny * t.two; /* here, on the caller's thread */
+      g_assert_cmpfloat (want, ==, flush ? 0.0f : 2 * 1e-40f);
+      srl_parallel_run (G_N_ELEMENTS (t.seen), fp_task, &t);
+      for (guint i = 0; i < G_N_ELEMENTS (t.seen); i++)
+        g_assert_cmpfloat (t.seen[i], ==, want);
+    }
+  srl_parallel_set_threads (threads);
+}
+
 static void
 test_vector_maths (void)
 {
@@ -608,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
   g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
   g_test_add_func ("/nn/polyak-and-clip", test_polyak_and_clip);
+  g_test_add_func ("/parallel/fp-control", test_parallel_fp_control);
   g_test_add_func ("/rng/streams", test_rng_streams);
   g_test_add_func ("/state/round-trip", test_state_round_trip);
   g_test_add_func ("/state/refusals", test_state_refusals);

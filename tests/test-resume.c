@@ -1,6 +1,7 @@
 /* Checkpoints: an interrupted and resumed run writes the same progress as an
  * uninterrupted one (wall-clock columns aside); a damaged checkpoint is
- * refused; the saved policy evaluates. */
+ * refused; the saved policy evaluates; two threads give the same run as
+ * one. */
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -155,6 +156,28 @@ test_damaged_checkpoint_refused (void)
 }
 
 static void
+test_thread_count (void)
+{
+  /* Two threads (the Q-functions as parallel tasks) give the same run as one,
+   * progress and policy bit for bit. */
+  g_autofree char *run = g_build_filename (dir, "two-threads", NULL);
+  g_setenv ("SOFTRL_THREADS", "2", TRUE);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", file, "--out", run, "-q", NULL);
+  g_unsetenv ("SOFTRL_THREADS");
+  if (status != 0)
+    g_error ("two-thread run failed: %s", err);
+  assert_same_progress (run);
+  g_autofree char *p1 = g_build_filename (reference, "policy.safetensors", NULL);
+  g_autofree char *p2 = g_build_filename (run, "policy.safetensors", NULL);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize la, lb;
+  g_assert_true (g_file_get_contents (p1, &a, &la, NULL));
+  g_assert_true (g_file_get_contents (p2, &b, &lb, NULL));
+  g_assert_cmpmem (a, la, b, lb);
+}
+
+static void
 test_eval (void)
 {
   g_autofree char *csv = g_build_filename (dir, "episodes.csv", NULL);
@@ -183,6 +206,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resume/sigint", test_sigint);
   g_test_add_func ("/resume/damaged-checkpoint", test_damaged_checkpoint_refused);
   g_test_add_func ("/resume/eval", test_eval);
+  g_test_add_func ("/resume/thread-count", test_thread_count);
   int status = g_test_run ();
   srl_test_rmtree (dir);
   return status;

@@ -41,6 +41,18 @@ void srl_parallel_run (guint n_tasks, SrlTaskFunc func, gpointer data);
 void srl_parallel_set_threads (guint n_threads);
 guint srl_parallel_get_threads (void);
 
+/* Subnormal floats (magnitudes below 1.2e-38) take x86 cores a microcode
+ * assist of ~100 cycles per operation that meets one, and carry nothing a
+ * network or an optimiser needs.  srl_flush_subnormals (TRUE) makes the
+ * calling thread read them as zero and write zero instead (SSE's
+ * denormals-are-zero and flush-to-zero, as TensorFlow's compute threads
+ * run); FALSE restores IEEE behaviour.  The softrl program flushes unless
+ * SOFTRL_SUBNORMALS=keep.  Tasks of srl_parallel_run() run with their
+ * caller's floating-point control, whichever thread runs them, so results
+ * stay independent of the thread count.  Returns FALSE where the CPU has no
+ * such mode (then nothing changes). */
+gboolean srl_flush_subnormals (gboolean flush);
+
 /* The softrl program's thread policy: the threads given by the environment
  * variable SOFTRL_THREADS, else by OPENBLAS_NUM_THREADS (so that
  * OPENBLAS_NUM_THREADS=1 keeps a run on one thread, as for sweeps and the
