@@ -33,7 +33,6 @@
 #define BLOCK_ROWS 4
 #define BLOCK_VECTORS 4 /* of 16 floats: 64 outputs */
 #define GRAD_BLOCK_INPUTS 4
-#define CACHE_LINE 64
 #define NARROW_GRAD_MIN_WORK (256u * 128u) /* rows × outputs */
 
 /* mask[v]: which of the 16 columns of vector v exist, in a last block of
@@ -127,7 +126,7 @@ typedef struct {
 static inline __attribute__ ((always_inline)) void
 prefetch_some (Prefetch *pf)
 {
-  for (gsize i = 0; i < pf->lines_per_block && pf->lines_left; i++, pf->lines_left--, pf->next += CACHE_LINE)
+  for (gsize i = 0; i < pf->lines_per_block && pf->lines_left; i++, pf->lines_left--, pf->next += SRL_CACHE_LINE)
     __builtin_prefetch (pf->next, 0, 2);
 }
 
@@ -153,7 +152,7 @@ forward_avx512 (const float *x, guint n, guint n_in, const float *w, const float
 {
   const guint block = 16 * BLOCK_VECTORS;
   const guint column_blocks = n_out <= 16 ? 1 : (n_out + block - 1) / block;
-  const gsize lines = prefetch ? (prefetch_bytes + CACHE_LINE - 1) / CACHE_LINE : 0;
+  const gsize lines = prefetch ? (prefetch_bytes + SRL_CACHE_LINE - 1) / SRL_CACHE_LINE : 0;
   const gsize blocks = MAX ((gsize) (n / BLOCK_ROWS) * column_blocks, 1);
   Prefetch pf = { prefetch, lines, (lines + blocks - 1) / blocks };
   if (n_out <= 16)

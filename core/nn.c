@@ -2,7 +2,6 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include "srl-private.h"
 
@@ -169,17 +168,14 @@ transpose_into (float *restrict dst, const float *restrict src, guint rows, guin
       dst[(gsize) c * rows + r] = src[(gsize) r * cols + c];
 }
 
-
 /* Weights, gradients, activations and optimiser moments start on a cache
  * line (free with g_aligned_free): malloc's 16-byte alignment splits every
  * vector load of the elementwise passes and of OpenBLAS's packing across
  * two lines, which cost 2 % of a SAC update. */
-#define CACHE_LINE 64
-
 static float *
 floats_new0 (gsize n)
 {
-  return g_aligned_alloc0 (MAX (n, 1), sizeof (float), CACHE_LINE);
+  return g_aligned_alloc0 (MAX (n, 1), sizeof (float), SRL_CACHE_LINE);
 }
 
 /* ------------------------------------------------------------- weights */
@@ -238,8 +234,8 @@ void
 srl_weights_allocate (SrlWeights *w)
 {
   g_return_if_fail (w->data == NULL);
-  w->data = floats_new0 (MAX (w->size, 1));
-  w->grad = floats_new0 (MAX (w->size, 1));
+  w->data = floats_new0 (w->size);
+  w->grad = floats_new0 (w->size);
 }
 
 SrlWeights *
@@ -747,8 +743,8 @@ srl_adam_new (SrlWeights *weights, double lr, double beta1, double beta2, double
   g_return_val_if_fail (srl_weights_data (weights) != NULL, NULL);
   SrlAdam *a = g_new0 (SrlAdam, 1);
   a->weights = weights;
-  a->m = floats_new0 (MAX (srl_weights_size (weights), 1));
-  a->v = floats_new0 (MAX (srl_weights_size (weights), 1));
+  a->m = floats_new0 (srl_weights_size (weights));
+  a->v = floats_new0 (srl_weights_size (weights));
   a->lr = lr;
   a->beta1 = beta1;
   a->beta2 = beta2;

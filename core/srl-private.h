@@ -81,6 +81,9 @@ const char *srl_registry_file_of_name (const SrlRegistry *registry, SrlKind kind
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlSection, srl_section_free)
 
+/* Bytes in a cache line, for alignment and prefetching (x86 and most ARM). */
+#define SRL_CACHE_LINE 64
+
 /* nn-narrow.c: y ← nl (x w + b) for a layer with at most
  * SRL_NARROW_INPUTS inputs (x [n, n_in], w [n_in, n_out], y [n, n_out], all
  * row-major), when the CPU allows (nl ReLU or linear), prefetching the
