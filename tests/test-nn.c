@@ -193,6 +193,15 @@ guard_check (const float *past_end)
     g_assert_cmpfloat (past_end[i], ==, GUARD_VALUE);
 }
 
+/* n floats drawn uniformly from [−1, 1) (free with g_free). */
+static float *
+uniform_floats (SrlRng *rng, gsize n)
+{
+  float *p = g_new (float, n);
+  srl_rng_fill_uniform (rng, p, n, -1, 1);
+  return p;
+}
+
 /* The narrow-input forward kernel against a double-precision sum, on
  * shapes that exercise its row and column remainders, and without writing
  * past the rows and columns it was given. */
@@ -209,11 +218,10 @@ test_narrow_forward (void)
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
       const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
-      g_autofree float *x = g_new (float, (gsize) n * n_in), *w = g_new (float, (gsize) n_in * n_out);
-      g_autofree float *b = g_new (float, n_out), *y = g_new (float, (gsize) n * n_out + GUARD);
-      srl_rng_fill_uniform (&rng, x, (gsize) n * n_in, -1, 1);
-      srl_rng_fill_uniform (&rng, w, (gsize) n_in * n_out, -1, 1);
-      srl_rng_fill_uniform (&rng, b, n_out, -1, 1);
+      g_autofree float *x = uniform_floats (&rng, (gsize) n * n_in);
+      g_autofree float *w = uniform_floats (&rng, (gsize) n_in * n_out);
+      g_autofree float *b = uniform_floats (&rng, n_out);
+      g_autofree float *y = g_new (float, (gsize) n * n_out + GUARD);
       guard_set (y + (gsize) n * n_out);
       if (!srl_narrow_forward (x, n, n_in, w, b, n_out, y, shapes[s].nl, w, (gsize) n_in * n_out * sizeof (float)))
         continue;
@@ -254,11 +262,10 @@ test_narrow_weight_grad (void)
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
       const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
-      g_autofree float *x = g_new (float, (gsize) n * n_in), *dz = g_new (float, (gsize) n * n_out);
-      g_autofree float *dw = g_new (float, (gsize) n_in * n_out + GUARD), *dw0 = g_new (float, (gsize) n_in * n_out);
-      srl_rng_fill_uniform (&rng, x, (gsize) n * n_in, -1, 1);
-      srl_rng_fill_uniform (&rng, dz, (gsize) n * n_out, -1, 1);
-      srl_rng_fill_uniform (&rng, dw0, (gsize) n_in * n_out, -1, 1);
+      g_autofree float *x = uniform_floats (&rng, (gsize) n * n_in);
+      g_autofree float *dz = uniform_floats (&rng, (gsize) n * n_out);
+      g_autofree float *dw0 = uniform_floats (&rng, (gsize) n_in * n_out);
+      g_autofree float *dw = g_new (float, (gsize) n_in * n_out + GUARD);
       memcpy (dw, dw0, (gsize) n_in * n_out * sizeof (float));
       guard_set (dw + (gsize) n_in * n_out);
       if (!srl_narrow_weight_grad (x, n, n_in, dz, n_out, dw))
