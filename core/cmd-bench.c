@@ -17,6 +17,8 @@
 
 /* Declared by OpenBLAS's cblas.h, but not by every cblas.h. */
 void openblas_set_num_threads (int num_threads);
+char *openblas_get_config (void);
+char *openblas_get_corename (void);
 
 /* Targets of issue 8, printed beside the measurements. */
 #define TARGET_SAC_ROOFLINE 0.85
@@ -330,20 +332,34 @@ layout_name (Layout layout)
   return layout == LAYOUT_TASKS ? "tasks" : "openblas";
 }
 
+/* "OpenBLAS 0.3.21, Haswell kernels": the library's version and the kernels
+ * it chose for this processor (or $OPENBLAS_CORETYPE's), which set the
+ * roofline — the same cores give 105 GFLOP/s with OpenBLAS's AVX2 kernels
+ * and 199 with its AVX-512 ones, so a number without them cannot be
+ * compared with another machine's. */
+static char *
+blas_description (void)
+{
+  g_auto (GStrv) words = g_strsplit (openblas_get_config (), " ", 3);
+  return g_strdup_printf ("%s %s, %s kernels", words[0] ? words[0] : "OpenBLAS",
+                          words[0] && words[1] ? words[1] : "?", openblas_get_corename ());
+}
+
 static void
 print_update (const char *algorithm, const UpdateBench *u, guint obs_dim, guint act_dim, guint threads,
               Layout layout, const BenchOptions *o, const UpdateResult *res)
 {
   double fraction = res->roofline > 0 ? res->updates / res->roofline : 0;
+  g_autofree char *blas = blas_description ();
   if (o->json)
     {
       printf ("{\"benchmark\":\"update\",\"algorithm\":\"%s\",\"sampler\":\"%s\",\"obs_dim\":%u,\"act_dim\":%u,"
               "\"threads\":%u,\"layout\":\"%s\",\"rounds\":%u,\"updates_per_s\":%.2f,\"updates_per_s_1_thread\":%.2f,"
               "\"speedup\":%.4f,\"sgemm_gflops\":%.2f,\"update_gflop\":%.4f,\"roofline_updates_per_s\":%.2f,"
-              "\"fraction_of_roofline\":%.4f}\n",
+              "\"fraction_of_roofline\":%.4f,\"blas\":\"%s\"}\n",
               algorithm, u->sampler ? u->sampler : "", obs_dim, act_dim, threads, layout_name (layout), o->rounds,
               res->updates, res->updates_one, res->updates / res->updates_one, res->gflops, res->gflop,
-              res->roofline, fraction);
+              res->roofline, fraction, blas);
       return;
     }
   printf ("%s update (sampler %s), obs %u, action %u, %u thread%s%s (medians of %u interleaved rounds)\n",
@@ -353,7 +369,7 @@ print_update (const char *algorithm, const UpdateBench *u, guint obs_dim, guint 
   if (threads > 1)
     printf ("  one thread, same rounds     %.1f (speedup %.2f×)\n", res->updates_one,
             res->updates / res->updates_one);
-  printf ("  sgemm 256³, one thread      %.1f GFLOP/s\n", res->gflops);
+  printf ("  sgemm 256³, one thread      %.1f GFLOP/s (%s)\n", res->gflops, blas);
   if (res->roofline > 0)
     {
       printf ("  matrix work per update      %.4f GFLOP\n", res->gflop);
@@ -795,7 +811,8 @@ bench_memory (SrlRegistry *registry, guint64 capacity, const BenchOptions *o, GA
 static void
 print_summary (GArray *summary)
 {
-  printf ("\nsummary (ratio: measured / baseline, both from this run)\n");
+  g_autofree char *blas = blas_description ();
+  printf ("\nsummary (ratio: measured / baseline, both from this run; %s)\n", blas);
   printf ("  %-34s %-18s %-50s %-10s %-10s %s\n", "benchmark", "measured", "baseline", "ratio", "target", "");
   for (guint i = 0; i < summary->len; i++)
     {
