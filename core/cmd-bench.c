@@ -207,6 +207,11 @@ update_bench_new (SrlRegistry *registry, const char *algorithm, const char *samp
       srl_cli_error ("bench: no sampler \"%s\"", u->sampler);
       return NULL;
     }
+  if (!srl_algorithm_check_sampler (u->ad, sd, &error))
+    {
+      srl_cli_error ("bench: %s", error->message);
+      return NULL;
+    }
   u->asec = defaults_section ("algorithm", &u->ad->info, sets, &error);
   if (u->asec && sd)
     u->ssec = defaults_section ("sampler", &sd->info, sets, &error);

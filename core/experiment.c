@@ -186,6 +186,27 @@ sampler_flag_names (guint flags)
   return g_string_free (s, FALSE);
 }
 
+gboolean
+srl_algorithm_check_sampler (const SrlAlgorithmDescriptor *ad, const SrlSamplerDescriptor *sd, GError **error)
+{
+  if (!ad->default_sampler)
+    {
+      if (sd)
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "algorithm \"%s\" takes no sampler", ad->info.name);
+      return sd == NULL;
+    }
+  guint missing = sd ? ad->required_sampler_flags & ~sd->flags : 0;
+  if (missing)
+    {
+      g_autofree char *what = sampler_flag_names (missing);
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "algorithm \"%s\" needs a sampler with %s, which sampler \"%s\" does not have", ad->info.name,
+                   what, sd->info.name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 SrlExperiment *
 srl_experiment_load (const SrlRegistry *registry, const char *path, const char *const *overrides_text,
                      GError **error)
@@ -269,18 +290,10 @@ srl_experiment_load (const SrlRegistry *registry, const char *path, const char *
               origins[2] = path;
             }
           ok = (infos[2] = resolve_plugin (registry, SRL_KIND_SAMPLER, origins[2], "sampler", names[2], error)) != NULL;
-          if (ok)
+          if (ok && !srl_algorithm_check_sampler (ad, (const void *) infos[2], error))
             {
-              const SrlSamplerDescriptor *sd = (const void *) infos[2];
-              guint missing = ad->required_sampler_flags & ~sd->flags;
-              if (missing)
-                {
-                  g_autofree char *what = sampler_flag_names (missing);
-                  g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
-                               "%s: [sampler] plugin: algorithm \"%s\" needs a sampler with %s, which sampler \"%s\" "
-                               "does not have", origins[2], ad->info.name, what, sd->info.name);
-                  ok = FALSE;
-                }
+              g_prefix_error (error, "%s: [sampler] plugin: ", origins[2]);
+              ok = FALSE;
             }
         }
     }

@@ -21,6 +21,12 @@ struct _SrlExperiment {
 /* The runner's own parameters ([experiment]). */
 extern const SrlParamSpec srl_experiment_params[];
 
+/* Whether `sampler` (NULL: none) suits `algorithm`: one when it takes one,
+ * with the properties it requires; otherwise FALSE with a config error
+ * naming both. */
+gboolean srl_algorithm_check_sampler (const SrlAlgorithmDescriptor *algorithm, const SrlSamplerDescriptor *sampler,
+                                      GError **error);
+
 /* Whether the running program is the build tree's (registry.c). */
 gboolean srl_running_uninstalled (void);
 

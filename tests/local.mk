@@ -106,6 +106,11 @@ TESTS += tests/test-sdk
 check_PROGRAMS += tests/test-baselines
 tests_test_baselines_LDADD = $(TEST_LDADD)
 TESTS += tests/test-baselines
+# softrl bench update over every algorithm (its JSON, not its rates) and
+# the requests it refuses.
+check_PROGRAMS += tests/test-bench
+tests_test_bench_LDADD = $(TEST_LDADD)
+TESTS += tests/test-bench
 # The real NVP sampler and latent space policy hierarchies (issue 4).
 check_PROGRAMS += tests/test-realnvp tests/test-lsp
 tests_test_realnvp_LDADD = $(TEST_LDADD)

@@ -1,0 +1,90 @@
+/* softrl bench update: every algorithm's update runs under the benchmark
+ * and reports what `make bench` and tools read from its JSON; bad requests
+ * are refused with the reason and the usage exit status.  No rate is judged
+ * here (the machines are shared): only that the numbers exist and are sane. */
+#include "testutil.h"
+
+static SrlRegistry *registry;
+
+/* The number after "KEY": in a JSON line, or NAN when the key is absent. */
+static double
+json_number (const char *json, const char *key)
+{
+  g_autofree char *pattern = g_strdup_printf ("\"%s\":", key);
+  const char *at = strstr (json, pattern);
+  if (!at)
+    return NAN;
+  char *end;
+  double v = g_ascii_strtod (at + strlen (pattern), &end);
+  return end == at + strlen (pattern) ? NAN : v;
+}
+
+static void
+test_update (gconstpointer data)
+{
+  const SrlAlgorithmDescriptor *ad = data;
+  g_autofree char *out = NULL, *err = NULL;
+  int status = srl_test_run (NULL, &out, &err, "bench", "update", "-a", ad->info.name, "--rounds", "1", "--seconds",
+                             "0.02", "--json", NULL);
+  if (status != 0)
+    g_error ("softrl bench update -a %s: exit %d: %s", ad->info.name, status, err);
+  g_autofree char *name = g_strdup_printf ("\"algorithm\":\"%s\"", ad->info.name);
+  g_assert_nonnull (strstr (out, name));
+  g_assert_nonnull (strstr (out, "\"blas\":\"OpenBLAS "));
+  g_assert_cmpfloat (json_number (out, "updates_per_s"), >, 0);
+  g_assert_cmpfloat (json_number (out, "sgemm_gflops"), >, 0);
+  /* an algorithm that counts its matrix work gets a roofline */
+  double fraction = json_number (out, "fraction_of_roofline");
+  if (ad->update_flops)
+    g_assert_cmpfloat (fraction, >, 0);
+  else
+    g_assert_cmpfloat (fraction, ==, 0);
+  g_assert_true (isfinite (fraction));
+}
+
+/* Each refusal: exit status 2 and a message naming what was wrong. */
+static void
+test_refusals (void)
+{
+  static const struct {
+    const char *args[6];
+    const char *says;
+  } cases[] = {
+    { { "-a", "nosuch" }, "no algorithm \"nosuch\"" },
+    { { "-a", "sac", "--sampler", "nosuch" }, "no sampler \"nosuch\"" },
+    { { "-a", "sac", "--sampler", "svgd" }, "algorithm \"sac\" needs a sampler with a tractable density" },
+    { { "-a", "lsp", "--sampler", "svgd" }, "algorithm \"lsp\" needs a sampler with" },
+    { { "-a", "ddpg", "--sampler", "gaussian" }, "algorithm \"ddpg\" takes no sampler" },
+    { { "-a", "sac", "--set", "algorithm.batch_size=abc" }, "[algorithm] batch_size: expected an integer" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      const char *const *a = cases[i].args;
+      int status = srl_test_run (NULL, &out, &err, "bench", "update", "--rounds", "1", "--seconds", "0.02", a[0], a[1],
+                                 a[2], a[3], a[4], a[5], NULL);
+      if (status != 2 || !strstr (err, cases[i].says))
+        g_error ("softrl bench update %s %s %s %s: exit %d, said \"%s\"; expected 2 and \"%s\"", a[0], a[1],
+                 a[2] ? a[2] : "", a[3] ? a[3] : "", status, err, cases[i].says);
+      g_assert_null (strstr (err, "CRITICAL"));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  registry = srl_registry_new ();
+  srl_registry_load_default (registry);
+  g_autoptr (GPtrArray) algorithms = srl_registry_list (registry, SRL_KIND_ALGORITHM);
+  for (guint i = 0; i < algorithms->len; i++)
+    {
+      const SrlPluginInfo *info = g_ptr_array_index (algorithms, i);
+      g_autofree char *path = g_strdup_printf ("/bench/update/%s", info->name);
+      g_test_add_data_func (path, info, test_update);
+    }
+  g_test_add_func ("/bench/refusals", test_refusals);
+  int status = g_test_run ();
+  srl_registry_free (registry);
+  return status;
+}
