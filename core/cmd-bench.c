@@ -212,6 +212,19 @@ update_bench_new (SrlRegistry *registry, const char *algorithm, const char *samp
       srl_cli_error ("bench: %s", error->message);
       return NULL;
     }
+  /* Every --set names one of the two groups (defaults_section reads each
+   * group's own and would pass the rest over in silence). */
+  for (guint i = 0; sets && sets[i]; i++)
+    if (!strchr (sets[i], '=')
+        || !(g_str_has_prefix (sets[i], "algorithm.") || (sd && g_str_has_prefix (sets[i], "sampler."))))
+      {
+        if (sd)
+          srl_cli_error ("--set %s: bench update takes algorithm.KEY=VALUE or sampler.KEY=VALUE", sets[i]);
+        else
+          srl_cli_error ("--set %s: bench update takes algorithm.KEY=VALUE (algorithm \"%s\" takes no sampler)",
+                         sets[i], algorithm);
+        return NULL;
+      }
   u->asec = defaults_section ("algorithm", &u->ad->info, sets, &error);
   if (u->asec && sd)
     u->ssec = defaults_section ("sampler", &sd->info, sets, &error);
@@ -416,15 +429,22 @@ bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler,
 
 /* The peer benchmark script: --torch-script, else $SOFTRL_TORCH_BENCH, else
  * bench/torch_sac_update.py in the shared folder beside the source tree
- * (../shared/bench).  NULL when none exists. */
+ * (../shared/bench).  NULL when the default does not exist, NULL and
+ * *error when the one asked for does not. */
 static char *
-find_torch_script (const BenchOptions *o)
+find_torch_script (const BenchOptions *o, GError **error)
 {
-  if (o->torch_script)
-    return g_file_test (o->torch_script, G_FILE_TEST_IS_REGULAR) ? g_strdup (o->torch_script) : NULL;
+  /* A script asked for by name must exist; only the default may be absent. */
   const char *env = g_getenv ("SOFTRL_TORCH_BENCH");
-  if (env && *env)
-    return g_file_test (env, G_FILE_TEST_IS_REGULAR) ? g_strdup (env) : NULL;
+  const char *asked = o->torch_script ? o->torch_script : env && *env ? env : NULL;
+  if (asked)
+    {
+      if (g_file_test (asked, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (asked);
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s %s: no such file", o->torch_script ? "--torch-script"
+                   : "$SOFTRL_TORCH_BENCH", asked);
+      return NULL;
+    }
   g_autofree char *parent = g_path_get_dirname (SRL_ABS_TOP_SRCDIR);
   char *path = g_build_filename (parent, "shared", "bench", "torch_sac_update.py", NULL);
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
@@ -488,7 +508,13 @@ torch_rate (const char *python, const char *script, guint threads, double second
 static int
 bench_torch (SrlRegistry *registry, guint threads, const BenchOptions *o, GArray *summary)
 {
-  g_autofree char *script = find_torch_script (o);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = find_torch_script (o, &error);
+  if (error)
+    {
+      srl_cli_error ("bench: %s", error->message);
+      return SRL_EXIT_USAGE;
+    }
   if (!script)
     {
       if (o->json)

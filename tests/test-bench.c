@@ -47,25 +47,29 @@ static void
 test_refusals (void)
 {
   static const struct {
-    const char *args[6];
+    const char *args[7];
     const char *says;
   } cases[] = {
-    { { "-a", "nosuch" }, "no algorithm \"nosuch\"" },
-    { { "-a", "sac", "--sampler", "nosuch" }, "no sampler \"nosuch\"" },
-    { { "-a", "sac", "--sampler", "svgd" }, "algorithm \"sac\" needs a sampler with a tractable density" },
-    { { "-a", "lsp", "--sampler", "svgd" }, "algorithm \"lsp\" needs a sampler with" },
-    { { "-a", "ddpg", "--sampler", "gaussian" }, "algorithm \"ddpg\" takes no sampler" },
-    { { "-a", "sac", "--set", "algorithm.batch_size=abc" }, "[algorithm] batch_size: expected an integer" },
+    { { "update", "-a", "nosuch" }, "no algorithm \"nosuch\"" },
+    { { "update", "-a", "sac", "--sampler", "nosuch" }, "no sampler \"nosuch\"" },
+    { { "update", "-a", "sac", "--sampler", "svgd" }, "algorithm \"sac\" needs a sampler with a tractable density" },
+    { { "update", "-a", "lsp", "--sampler", "svgd" }, "algorithm \"lsp\" needs a sampler with" },
+    { { "update", "-a", "ddpg", "--sampler", "gaussian" }, "algorithm \"ddpg\" takes no sampler" },
+    { { "update", "-a", "sac", "--set", "algorithm.batch_size=abc" }, "[algorithm] batch_size: expected an integer" },
+    { { "update", "-a", "sac", "--set", "batch_size=64" }, "--set batch_size=64: bench update takes algorithm.KEY" },
+    { { "update", "-a", "ddpg", "--set", "sampler.hidden_sizes=8" }, "(algorithm \"ddpg\" takes no sampler)" },
+    { { "torch", "--torch-script", "/nonexistent/torch_sac_update.py" },
+      "--torch-script /nonexistent/torch_sac_update.py: no such file" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *out = NULL, *err = NULL;
       const char *const *a = cases[i].args;
-      int status = srl_test_run (NULL, &out, &err, "bench", "update", "--rounds", "1", "--seconds", "0.02", a[0], a[1],
-                                 a[2], a[3], a[4], a[5], NULL);
+      int status = srl_test_run (NULL, &out, &err, "bench", "--rounds", "1", "--seconds", "0.02", a[0], a[1], a[2],
+                                 a[3], a[4], a[5], a[6], NULL);
+      g_autofree char *line = g_strjoinv (" ", (char **) a);
       if (status != 2 || !strstr (err, cases[i].says))
-        g_error ("softrl bench update %s %s %s %s: exit %d, said \"%s\"; expected 2 and \"%s\"", a[0], a[1],
-                 a[2] ? a[2] : "", a[3] ? a[3] : "", status, err, cases[i].says);
+        g_error ("softrl bench %s: exit %d, said \"%s\"; expected 2 and \"%s\"", line, status, err, cases[i].says);
       g_assert_null (strstr (err, "CRITICAL"));
     }
 }
