@@ -684,12 +684,25 @@ load_checkpoint (SrlRun *r, GError **error)
   if (csv)
     {
       g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
-      guint n_lines = g_strv_length (lines);
-      if (n_lines < (guint) progress_rows + 1)
+      /* The rows the checkpoint counts must all be there, each with the
+       * header's columns: a row lost or mangled would otherwise be dropped
+       * from the curve without a word. */
+      guint columns = lines[0] ? srl_csv_count_fields (lines[0]) : 0;
+      for (gint64 i = 1; i <= progress_rows; i++)
         {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: has fewer rows than the checkpoint's %" G_GINT64_FORMAT,
-                       csv_path, progress_rows);
-          return FALSE;
+          if (!lines[i - 1] || !lines[i] || !*lines[i])
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                           "%s: holds %" G_GINT64_FORMAT " of the checkpoint's %" G_GINT64_FORMAT " rows", csv_path,
+                           i - 1, progress_rows);
+              return FALSE;
+            }
+          if (srl_csv_count_fields (lines[i]) != columns)
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: line %" G_GINT64_FORMAT ": %u fields, the header has %u",
+                           csv_path, i + 1, srl_csv_count_fields (lines[i]), columns);
+              return FALSE;
+            }
         }
       for (gint64 i = 1; i <= progress_rows; i++)
         g_ptr_array_add (r->rows, g_strdup (lines[i]));

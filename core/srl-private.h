@@ -55,6 +55,8 @@ double srl_now (void);  /* monotonic seconds */
 void srl_log_line (FILE *log, const char *message);
 /* Append ",VALUE" to a CSV row: "nan", or the value to 9 digits. */
 void srl_csv_append_number (GString *row, double value);
+/* Fields of one line of softrl's CSV files (numbers only, never quoted). */
+guint srl_csv_count_fields (const char *line);
 
 /* ---- param.c: building sections ---- */
 /* A section for `group` declared by `specs`, read from `file`.  `plugin` is

@@ -85,6 +85,15 @@ srl_log_line (FILE *log, const char *message)
   fflush (log);
 }
 
+guint
+srl_csv_count_fields (const char *line)
+{
+  guint n = 1;
+  for (const char *c = line; *c; c++)
+    n += *c == ',';
+  return n;
+}
+
 void
 srl_csv_append_number (GString *row, double value)
 {

@@ -155,6 +155,48 @@ test_damaged_checkpoint_refused (void)
   g_assert_nonnull (strstr (err, ckpt));
 }
 
+/* A progress.csv that lost a row or holds a mangled one is refused (the
+ * row would otherwise vanish from the curve); put back, the run resumes. */
+static void
+test_damaged_progress_refused (void)
+{
+  g_autofree char *run = g_build_filename (dir, "damaged-progress", NULL);
+  g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", file, "--out", run, "-q", "--interrupt-after-steps", "700", NULL),
+                   ==, 130);
+  g_autofree char *csv = g_build_filename (run, "progress.csv", NULL);
+  g_autofree char *intact = NULL;
+  g_assert_true (g_file_get_contents (csv, &intact, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (intact, "\n", -1);
+  guint rows = g_strv_length (lines) - 2; /* the header, and the empty piece after the last newline */
+  g_assert_cmpuint (rows, >=, 2);
+  /* The last row lost. */
+  g_autofree char *short_by_one = g_strdup (intact);
+  *strrchr (short_by_one, '\n') = '\0';
+  *(strrchr (short_by_one, '\n') + 1) = '\0';
+  g_assert_true (g_file_set_contents (csv, short_by_one, -1, NULL));
+  g_autofree char *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL), ==, 1);
+  g_autofree char *says = g_strdup_printf ("holds %u of the checkpoint's %u rows", rows - 1, rows);
+  g_assert_nonnull (strstr (err, csv));
+  g_assert_nonnull (strstr (err, says));
+  /* A row mangled. */
+  g_free (lines[1]);
+  lines[1] = g_strdup ("junk");
+  g_autofree char *mangled = g_strjoinv ("\n", lines);
+  g_assert_true (g_file_set_contents (csv, mangled, -1, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL), ==, 1);
+  g_auto (GStrv) header = g_strsplit (lines[0], ",", -1);
+  g_autofree char *fields = g_strdup_printf ("line 2: 1 fields, the header has %u", g_strv_length (header));
+  g_assert_nonnull (strstr (err, fields));
+  g_autofree char *after = NULL;
+  g_assert_true (g_file_get_contents (csv, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, mangled); /* refused, not rewritten */
+  g_assert_true (g_file_set_contents (csv, intact, -1, NULL));
+  g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", "--resume", run, "-q", NULL), ==, 0);
+  assert_same_progress (run);
+}
+
 static void
 test_thread_count (void)
 {
@@ -205,6 +247,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resume/sigkill", test_kill_and_resume);
   g_test_add_func ("/resume/sigint", test_sigint);
   g_test_add_func ("/resume/damaged-checkpoint", test_damaged_checkpoint_refused);
+  g_test_add_func ("/resume/damaged-progress", test_damaged_progress_refused);
   g_test_add_func ("/resume/eval", test_eval);
   g_test_add_func ("/resume/thread-count", test_thread_count);
   int status = g_test_run ();
