@@ -44,7 +44,7 @@ int
 srl_cmd_compose (int argc, char **argv)
 {
   g_autofree char *out = NULL, *mode = NULL;
-  gint64 epochs = 10, updates = 1000, seed = -1;
+  gint64 epochs = 10, updates = 1000, seed = G_MININT64; /* G_MININT64: no --seed */
   gboolean quiet = FALSE;
   g_auto (GStrv) sets = NULL;
   GOptionEntry entries[] = {
@@ -147,7 +147,7 @@ srl_cmd_compose (int argc, char **argv)
   g_key_file_set_int64 (first, "experiment", "offline_updates", updates);
   g_key_file_set_string (first, "experiment", "replay_from", joined);
   g_key_file_set_int64 (first, "experiment", "replay_capacity", MAX (transitions, 1));
-  if (seed >= 0)
+  if (seed != G_MININT64) /* checked with experiment.seed's range */
     g_key_file_set_int64 (first, "experiment", "seed", seed);
   g_key_file_set_string (first, "algorithm", "compose_from", joined);
   g_key_file_set_string (first, "algorithm", "compose_mode", mode ? mode : "mean");

@@ -8,7 +8,7 @@ srl_cmd_run (int argc, char **argv)
 {
   g_auto (GStrv) sets = NULL;
   g_autofree char *out = NULL, *resume = NULL;
-  gint64 seed = -1, interrupt_after = 0;
+  gint64 seed = G_MININT64, interrupt_after = 0; /* G_MININT64: no --seed (a negative one is refused below) */
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a parameter (repeatable)", "GROUP.KEY=VALUE" },
@@ -36,7 +36,8 @@ srl_cmd_run (int argc, char **argv)
       srl_cli_error ("run: give one experiment file, or --resume RUNDIR (see softrl run --help)");
       return SRL_EXIT_USAGE;
     }
-  if (resume && (out || seed >= 0))
+  gboolean seed_given = seed != G_MININT64;
+  if (resume && (out || seed_given))
     {
       srl_cli_error ("run: --resume continues in its own directory with its own seed; drop --out and --seed");
       return SRL_EXIT_USAGE;
@@ -44,7 +45,7 @@ srl_cmd_run (int argc, char **argv)
   g_autoptr (GPtrArray) overrides = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; sets && sets[i]; i++)
     g_ptr_array_add (overrides, g_strdup (sets[i]));
-  if (seed >= 0)
+  if (seed_given) /* checked with experiment.seed's range */
     g_ptr_array_add (overrides, g_strdup_printf ("experiment.seed=%" G_GINT64_FORMAT, seed));
   g_ptr_array_add (overrides, NULL);
 

@@ -39,21 +39,39 @@ srl_batch_free (SrlBatch *b)
 }
 
 SrlReplay *
-srl_replay_new (gsize capacity, guint obs_dim, guint act_dim)
+srl_replay_try_new (gsize capacity, guint obs_dim, guint act_dim, GError **error)
 {
   g_return_val_if_fail (capacity > 0, NULL);
-  SrlReplay *r = g_new0 (SrlReplay, 1);
+  g_autoptr (SrlReplay) r = g_new0 (SrlReplay, 1);
   r->capacity = capacity;
   r->obs_dim = obs_dim;
   r->act_dim = act_dim;
-  /* g_new0 of large arrays maps zero pages lazily: an unfilled buffer costs
-   * no resident memory. */
-  r->obs = g_new0 (float, capacity * obs_dim);
-  r->act = g_new0 (float, capacity * act_dim);
-  r->rew = g_new0 (float, capacity);
-  r->next_obs = g_new0 (float, capacity * obs_dim);
-  r->terminal = g_new0 (guint8, capacity);
-  r->truncated = g_new0 (guint8, capacity);
+  /* Zeroed allocations of this size are mapped lazily: an unfilled buffer
+   * costs no resident memory.  A capacity the address space cannot hold is
+   * an error for the caller to report, not an abort. */
+  r->obs = g_try_malloc0_n (capacity, obs_dim * sizeof (float));
+  r->act = g_try_malloc0_n (capacity, act_dim * sizeof (float));
+  r->rew = g_try_malloc0_n (capacity, sizeof (float));
+  r->next_obs = g_try_malloc0_n (capacity, obs_dim * sizeof (float));
+  r->terminal = g_try_malloc0_n (capacity, 1);
+  r->truncated = g_try_malloc0_n (capacity, 1);
+  if ((obs_dim && (!r->obs || !r->next_obs)) || (act_dim && !r->act) || !r->rew || !r->terminal || !r->truncated)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+                   "a replay buffer of %" G_GSIZE_FORMAT " transitions needs %.1f GiB, which cannot be allocated",
+                   capacity, (double) capacity * ((2.0 * obs_dim + act_dim + 1) * sizeof (float) + 2) / (1 << 30));
+      return NULL;
+    }
+  return g_steal_pointer (&r);
+}
+
+SrlReplay *
+srl_replay_new (gsize capacity, guint obs_dim, guint act_dim)
+{
+  g_autoptr (GError) error = NULL;
+  SrlReplay *r = srl_replay_try_new (capacity, obs_dim, act_dim, &error);
+  if (!r && error)
+    g_error ("%s", error->message);
   return r;
 }
 

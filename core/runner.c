@@ -392,7 +392,11 @@ run_setup (SrlRun *r, GError **error)
   r->agent = srl_agent_new (r->registry, x, spec, r->seed, error);
   if (!r->agent)
     return FALSE;
-  r->replay = srl_replay_new (srl_section_get_int (x->runner, "replay_capacity"), spec->obs_dim, spec->act_dim);
+  g_autoptr (GError) no_memory = NULL;
+  r->replay = srl_replay_try_new (srl_section_get_int (x->runner, "replay_capacity"), spec->obs_dim, spec->act_dim,
+                                  &no_memory);
+  if (!r->replay)
+    return srl_section_error (x->runner, "replay_capacity", error, "%s", no_memory->message);
   r->stats = r->agent->descriptor->stats (r->agent->algorithm);
   while (r->stats && r->stats[r->n_stats].name)
     r->n_stats++;
@@ -521,12 +525,30 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
       return NULL;
     }
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
-  g_autofree char *cfg = g_build_filename (r->dir, SRL_RUN_CONFIG, NULL);
-  if (g_file_test (ckpt, G_FILE_TEST_EXISTS) || g_file_test (cfg, G_FILE_TEST_EXISTS))
+  if (g_file_test (ckpt, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
                    "%s already holds a run; continue it with `softrl run --resume %s` or choose another --out",
                    r->dir, r->dir);
+      return NULL;
+    }
+  /* Any other file a run writes would be overwritten: a run that stopped
+   * before its first checkpoint, or results copied there.  (log.txt is only
+   * ever appended to; a sweep restarts its runs in place after removing
+   * these.) */
+  static const char *const results[] = { SRL_RUN_CONFIG, SRL_RUN_PROGRESS, SRL_RUN_POLICY, SRL_RUN_STATUS };
+  g_autoptr (GString) found = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autofree char *path = g_build_filename (r->dir, results[i], NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_string_append_printf (found, "%s%s", found->len ? ", " : "", results[i]);
+    }
+  if (found->len)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+                   "%s holds a run's files but no checkpoint to continue from (%s); move them away or choose "
+                   "another --out", r->dir, found->str);
       return NULL;
     }
   gboolean created = !g_file_test (r->dir, G_FILE_TEST_EXISTS);
@@ -731,8 +753,28 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
   r->registry = registry;
   r->options = *options;
   r->dir = g_strdup (run_dir);
+  /* The seed seeded the generators whose states the checkpoint holds: a new
+   * one would change nothing but config.ini, which would then lie. */
+  for (guint i = 0; overrides && overrides[i]; i++)
+    {
+      g_auto (GStrv) key_value = g_strsplit (overrides[i], "=", 2);
+      if (strcmp (g_strstrip (key_value[0]), "experiment.seed") == 0)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                       "--set %s: a resumed run keeps its seed (its random states are in the checkpoint)", overrides[i]);
+          return NULL;
+        }
+    }
   r->x = srl_experiment_load (registry, config, overrides, error);
-  if (!r->x || !run_setup (r, error) || !load_checkpoint (r, error) || !write_config (r, error))
+  if (!r->x || !run_setup (r, error) || !load_checkpoint (r, error))
+    return NULL;
+  if (r->epochs < r->epoch)
+    {
+      srl_section_error (r->x->runner, "epochs", error,
+                         "the run has done %" G_GINT64_FORMAT " epochs already; give at least that many", r->epoch);
+      return NULL;
+    }
+  if (!write_config (r, error))
     return NULL;
   write_status (r, "running");
   run_log (r, "resumed at epoch %" G_GINT64_FORMAT ", step %" G_GINT64_FORMAT, r->epoch + 1, r->total_steps);

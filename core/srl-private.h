@@ -55,6 +55,10 @@ double srl_now (void);  /* monotonic seconds */
 void srl_log_line (FILE *log, const char *message);
 /* Append ",VALUE" to a CSV row: "nan", or the value to 9 digits. */
 void srl_csv_append_number (GString *row, double value);
+/* srl_replay_new() that reports a buffer too large to allocate instead of
+ * aborting. */
+SrlReplay *srl_replay_try_new (gsize capacity, guint obs_dim, guint act_dim, GError **error);
+
 /* Fields of one line of softrl's CSV files (numbers only, never quoted). */
 guint srl_csv_count_fields (const char *line);
 

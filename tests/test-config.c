@@ -53,6 +53,10 @@ static const Case cases[] = {
     NULL, { "[algorithm] anneal_epochs", "needs alpha > 0" } },
   { "set-unknown-key", NULL, NULL, "env.gravty=9.8",
     { "--set env.gravty=9.8", "[env] gravty", "did you mean \"gravity\"" } },
+  /* Within the key's range, beyond the machine (316 GiB): an error, not an
+   * abort. */
+  { "replay-too-large", NULL, NULL, "experiment.replay_capacity=10000000000",
+    { "[experiment] replay_capacity", "10000000000 transitions", "cannot be allocated" } },
 };
 
 static void
@@ -122,6 +126,30 @@ test_resolved_config_has_every_default (void)
   g_autofree char *err2 = NULL;
   g_assert_cmpint (srl_test_run (NULL, NULL, &err2, "run", file, "--out", out_dir, NULL), !=, 0);
   g_assert_nonnull (strstr (err2, "already holds a run"));
+  /* Nor a directory holding a run's results without its checkpoint. */
+  g_autofree char *results = g_build_filename (dir, "results", NULL);
+  g_assert_cmpint (g_mkdir (results, 0755), ==, 0);
+  g_autofree char *progress = srl_test_write (results, "progress.csv", "mine\n");
+  g_autofree char *err3 = NULL, *kept = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err3, "run", file, "--out", results, NULL), !=, 0);
+  g_assert_nonnull (strstr (err3, "holds a run's files but no checkpoint to continue from (progress.csv)"));
+  g_assert_true (g_file_get_contents (progress, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, "mine\n");
+  srl_test_rmtree (dir);
+}
+
+/* --seed goes through experiment.seed's range: a negative one is refused,
+ * not passed over. */
+static void
+test_seed_option (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  g_autofree char *file = srl_test_write (dir, "good.ini", good);
+  g_autofree char *out_dir = g_build_filename (dir, "run", NULL);
+  g_autofree char *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", file, "--out", out_dir, "--seed", "-1", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "[experiment] seed: -1 is out of range"));
+  g_assert_false (g_file_test (out_dir, G_FILE_TEST_EXISTS));
   srl_test_rmtree (dir);
 }
 
@@ -135,6 +163,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], run_case);
     }
   g_test_add_func ("/config/missing-file", test_missing_file);
+  g_test_add_func ("/config/seed-option", test_seed_option);
   g_test_add_func ("/config/resolved", test_resolved_config_has_every_default);
   return g_test_run ();
 }

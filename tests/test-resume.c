@@ -195,6 +195,19 @@ test_damaged_progress_refused (void)
   g_assert_true (g_file_set_contents (csv, intact, -1, NULL));
   g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", "--resume", run, "-q", NULL), ==, 0);
   assert_same_progress (run);
+  /* A finished run keeps its seed and cannot be cut shorter than it went;
+   * its config.ini stays as it was. */
+  g_autofree char *config = g_build_filename (run, "config.ini", NULL);
+  g_autofree char *config_before = NULL, *config_after = NULL;
+  g_assert_true (g_file_get_contents (config, &config_before, NULL, NULL));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "--set", "experiment.seed=9", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "a resumed run keeps its seed"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "--set", "experiment.epochs=2", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "[experiment] epochs: the run has done 30 epochs already"));
+  g_assert_true (g_file_get_contents (config, &config_after, NULL, NULL));
+  g_assert_cmpstr (config_before, ==, config_after);
 }
 
 static void
