@@ -957,13 +957,27 @@ srl_cmd_bench (int argc, char **argv)
   gboolean env = argc == 3 && strcmp (what, "env") == 0;
   gboolean known = env || (argc == 2 && (strcmp (what, "update") == 0 || strcmp (what, "torch") == 0
                                          || strcmp (what, "memory") == 0 || strcmp (what, "all") == 0));
-  if (!known || obs_dim < 1 || act_dim < 1 || threads < 0 || rounds < 1 || seconds <= 0 || capacity < 1000)
+  if (!known)
     {
       srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N] [--openblas-threads]\n"
                      "       softrl bench torch [--threads N] [--torch-script PATH]\n"
                      "       softrl bench env NAME [--json] [--rounds N] [--seconds S] [--set KEY=VALUE]...\n"
                      "       softrl bench memory [--capacity N]\n"
                      "       softrl bench all [--json] [--threads N] [--no-memory]");
+      return SRL_EXIT_USAGE;
+    }
+  /* The bounds of a network's sizes and of SOFTRL_THREADS; !(s > 0) also
+   * catches NaN. */
+  const char *bad = obs_dim < 1 || obs_dim > 65536       ? "--obs: expected 1 to 65536"
+                    : act_dim < 1 || act_dim > 65536     ? "--act: expected 1 to 65536"
+                    : threads < 0 || threads > 1024      ? "--threads: expected 1 to 1024"
+                    : rounds < 1 || rounds > 1000        ? "--rounds: expected 1 to 1000"
+                    : !(seconds > 0) || seconds > 3600   ? "--seconds: expected more than 0 and at most 3600"
+                    : capacity < 1000                    ? "--capacity: expected at least 1000"
+                                                         : NULL;
+  if (bad)
+    {
+      srl_cli_error ("bench: %s", bad);
       return SRL_EXIT_USAGE;
     }
   BenchOptions o = { (guint) rounds, seconds, sets, json, torch_script };

@@ -143,11 +143,20 @@ srl_parallel_run (guint n_tasks, SrlTaskFunc func, gpointer data)
         func (data, i);
       return;
     }
-  /* Start the workers on first use (the only allocation). */
+  /* Start the workers on first use (the only allocation).  A thread the
+   * system refuses only means fewer of them: the tasks' results do not
+   * depend on how many threads run them. */
   while (n_workers + 1 < threads)
     {
+      GThread *worker = g_thread_try_new ("softrl-worker", worker_main, GUINT_TO_POINTER (n_workers + 1), NULL);
+      if (!worker)
+        {
+          threads = n_workers + 1;
+          atomic_store (&n_threads, threads);
+          break;
+        }
       n_workers++;
-      g_thread_unref (g_thread_new ("softrl-worker", worker_main, GUINT_TO_POINTER (n_workers)));
+      g_thread_unref (worker);
     }
   guint32 gen = (guint32) (atomic_load_explicit (&ticket, memory_order_relaxed) >> 32) + 1;
   Slot *slot = &slots[gen & 1];

@@ -58,6 +58,9 @@ test_refusals (void)
     { { "update", "-a", "sac", "--set", "algorithm.batch_size=abc" }, "[algorithm] batch_size: expected an integer" },
     { { "update", "-a", "sac", "--set", "batch_size=64" }, "--set batch_size=64: bench update takes algorithm.KEY" },
     { { "update", "-a", "ddpg", "--set", "sampler.hidden_sizes=8" }, "(algorithm \"ddpg\" takes no sampler)" },
+    { { "update", "--threads", "5000" }, "--threads: expected 1 to 1024" },
+    { { "update", "--obs", "100000000" }, "--obs: expected 1 to 65536" },
+    { { "update", "--seconds", "nan" }, "--seconds: expected more than 0" },
     { { "torch", "--torch-script", "/nonexistent/torch_sac_update.py" },
       "--torch-script /nonexistent/torch_sac_update.py: no such file" },
   };
