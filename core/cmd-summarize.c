@@ -232,7 +232,7 @@ srl_cmd_summarize (int argc, char **argv)
   for (guint i = 0; i < results->variants->len; i++)
     {
       const SrlResultVariant *v = results->variants->pdata[i];
-      guint n = v->runs->len, finished = 0, failed = 0;
+      guint n = v->runs->len, finished = 0, failed = 0, empty = 0;
       g_autofree double *finals = g_new (double, MAX (n, 1));
       g_autofree double *aucs = g_new (double, MAX (n, 1));
       g_autofree double *steps = g_new (double, MAX (n, 1));
@@ -252,7 +252,12 @@ srl_cmd_summarize (int argc, char **argv)
                   g_string_free (md, TRUE);
                   return SRL_EXIT_USAGE;
                 }
-              finished++;
+              /* A finished run without one evaluated row has no result to
+               * count among the seeds (it is shown apart). */
+              if (isfinite (m.final))
+                finished++;
+              else
+                empty++;
             }
           finals[k] = m.final;
           aucs[k] = m.auc;
@@ -283,7 +288,10 @@ srl_cmd_summarize (int argc, char **argv)
       g_autofree char *fm = human (f.mean), *fs = human (f.std), *fmin = human (f.min), *fmax = human (f.max);
       g_autofree char *am = human (a.mean), *as = human (a.std), *wm = duration (w.mean);
       g_autofree char *sm = g_strdup_printf ("%.0f", st.mean);
-      g_autofree char *failures = failed ? g_strdup_printf (" (%u failed)", failed) : g_strdup ("");
+      g_autofree char *failures = failed && empty ? g_strdup_printf (" (%u failed, %u without evaluations)", failed, empty)
+                                  : failed      ? g_strdup_printf (" (%u failed)", failed)
+                                  : empty       ? g_strdup_printf (" (%u without evaluations)", empty)
+                                                : g_strdup ("");
       g_string_append_printf (md, "| %s | %u/%u%s | %s ± %s | %s | %s | %s ± %s |", shown, finished, n, failures, fm,
                               fs, fmin, fmax, am, as);
       if (has_threshold)

@@ -138,6 +138,7 @@ result_variant_free (gpointer p)
   g_free (v->name);
   g_free (v->label);
   g_ptr_array_unref (v->runs);
+  g_strfreev (v->settings);
   g_free (v);
 }
 
@@ -190,30 +191,64 @@ read_run (const char *dir, GError **error)
   return r;
 }
 
+/* The variant labelled `label` (with `settings`, for runs outside a sweep),
+ * added when new. */
 static SrlResultVariant *
-find_or_add_variant (SrlResults *results, const char *name, const char *label)
+find_or_add_variant (SrlResults *results, const char *name, const char *label, const char *const *settings)
 {
   for (guint i = 0; i < results->variants->len; i++)
     {
       SrlResultVariant *v = results->variants->pdata[i];
-      if (strcmp (v->label, label) == 0)
+      if (strcmp (v->label, label) == 0 && (!settings || (v->settings && g_strv_equal (settings, (const char *const *) v->settings))))
         return v;
     }
   SrlResultVariant *v = g_new0 (SrlResultVariant, 1);
   v->name = g_strdup (name);
   v->label = g_strdup (label);
   v->runs = g_ptr_array_new_with_free_func (result_run_free);
+  v->settings = g_strdupv ((char **) settings);
   g_ptr_array_add (results->variants, v);
   return v;
 }
 
-/* A run directory outside a sweep: its variant is its experiment's name. */
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Every "group.key=value" of a resolved experiment but its seed, sorted. */
+static GStrv
+experiment_settings (GKeyFile *kf)
+{
+  g_autoptr (GPtrArray) lines = g_ptr_array_new ();
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint g = 0; groups[g]; g++)
+    {
+      g_auto (GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
+      for (guint k = 0; keys && keys[k]; k++)
+        {
+          if (strcmp (groups[g], "experiment") == 0 && strcmp (keys[k], "seed") == 0)
+            continue;
+          g_autofree char *value = g_key_file_get_value (kf, groups[g], keys[k], NULL);
+          g_ptr_array_add (lines, g_strdup_printf ("%s.%s=%s", groups[g], keys[k], value ? value : ""));
+        }
+    }
+  g_ptr_array_sort (lines, compare_names);
+  g_ptr_array_add (lines, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
+}
+
+/* A run directory outside a sweep: its variant is its experiment's name and
+ * settings (a run of the same experiment with a setting changed is another
+ * variant, not another seed). */
 static gboolean
 add_plain_run (SrlResults *results, const char *dir, GError **error)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autofree char *config = g_build_filename (dir, SRL_RUN_CONFIG, NULL);
   g_autofree char *name = NULL;
+  g_auto (GStrv) settings = NULL;
   guint64 seed = 0;
   if (g_key_file_load_from_file (kf, config, G_KEY_FILE_NONE, NULL))
     {
@@ -221,7 +256,10 @@ add_plain_run (SrlResults *results, const char *dir, GError **error)
       g_autofree char *seed_text = g_key_file_get_string (kf, "experiment", "seed", NULL);
       if (seed_text)
         seed = g_ascii_strtoull (seed_text, NULL, 10);
+      settings = experiment_settings (kf);
     }
+  else
+    settings = g_new0 (char *, 1);
   if (!name || !*name)
     {
       g_free (name);
@@ -231,8 +269,35 @@ add_plain_run (SrlResults *results, const char *dir, GError **error)
   if (!run)
     return FALSE;
   run->seed = seed;
-  g_ptr_array_add (find_or_add_variant (results, name, name)->runs, run);
+  g_ptr_array_add (find_or_add_variant (results, name, name, (const char *const *) settings)->runs, run);
   return TRUE;
+}
+
+/* Where one experiment name has several variants (settings), label each
+ * with its settings that the first of them does not share. */
+static void
+label_plain_variants (SrlResults *results)
+{
+  for (guint i = 0; i < results->variants->len; i++)
+    {
+      SrlResultVariant *first = results->variants->pdata[i];
+      if (!first->settings || strcmp (first->label, first->name) != 0)
+        continue;
+      for (guint j = i + 1; j < results->variants->len; j++)
+        {
+          SrlResultVariant *v = results->variants->pdata[j];
+          if (!v->settings || strcmp (v->name, first->name) != 0 || strcmp (v->label, first->name) != 0)
+            continue;
+          g_autoptr (GString) label = g_string_new (v->name);
+          guint shown = 0;
+          for (guint k = 0; v->settings[k]; k++)
+            if (!g_strv_contains ((const char *const *) first->settings, v->settings[k]))
+              g_string_append_printf (label, "%s%s", shown++ ? ", " : " (", v->settings[k]);
+          g_string_append (label, shown ? ")" : " (other settings)");
+          g_free (v->label);
+          v->label = g_string_free (g_steal_pointer (&label), FALSE);
+        }
+    }
 }
 
 /* A sweep directory: variants and runs from its manifest. */
@@ -277,7 +342,7 @@ add_sweep (SrlResults *results, const char *dir, const char *manifest, gboolean 
       g_autofree char *label = g_key_file_get_string (kf, vgroup, "label", NULL);
       g_autofree char *shown = prefix ? g_strdup_printf ("%s: %s", sweep_name, label ? label : variant)
                                       : g_strdup (label ? label : variant);
-      SrlResultVariant *v = find_or_add_variant (results, variant, shown);
+      SrlResultVariant *v = find_or_add_variant (results, variant, shown, NULL);
       /* A run not started yet counts, with no status and no progress. */
       g_autofree char *run_dir = g_build_filename (dir, rel, NULL);
       SrlResultRun *run = read_run (run_dir, error);
@@ -287,12 +352,6 @@ add_sweep (SrlResults *results, const char *dir, const char *manifest, gboolean 
       g_ptr_array_add (v->runs, run);
     }
   return TRUE;
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 SrlResults *
@@ -353,5 +412,6 @@ srl_results_load (const char *const *paths, GError **error)
         if (!add_plain_run (results, children->pdata[c], error))
           return NULL;
     }
+  label_plain_variants (results);
   return g_steal_pointer (&results);
 }

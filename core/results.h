@@ -40,6 +40,7 @@ typedef struct {
   char *name;         /* the sweep's variant name, or the runs' experiment name */
   char *label;        /* for tables and legends */
   GPtrArray *runs;    /* SrlResultRun*, in the sweep's order */
+  GStrv settings;     /* runs outside a sweep: their config.ini's "group.key=value" lines but the seed, sorted */
 } SrlResultVariant;
 
 typedef struct {
@@ -51,8 +52,9 @@ typedef struct {
 
 /* The runs under each path, grouped by variant: a sweep directory (its
  * manifest.ini lists variants and runs), a run directory (its config.ini
- * names the experiment; runs of one experiment form one variant), or a
- * directory of run directories.  When paths name several sweeps, labels
+ * names the experiment; runs of one experiment with the same settings but
+ * the seed form one variant, labelled with the settings that set it apart
+ * when the experiment has several), or a directory of run directories.  When paths name several sweeps, labels
  * are prefixed with the sweep's name.  transfer full. */
 SrlResults *srl_results_load (const char *const *paths, GError **error);
 void srl_results_free (SrlResults *results);

@@ -340,6 +340,30 @@ test_summarize_numbers (void)
   g_assert_nonnull (strstr (err, "no column \"nope\""));
 }
 
+/* Runs outside a sweep: a setting changed makes another variant (labelled
+ * with it), not another seed; a finished run without evaluations is no
+ * seed's result. */
+static void
+test_summarize_plain_runs (void)
+{
+  g_autofree char *root = g_build_filename (dir, "plain", NULL);
+  const char *progress = "epoch,env_steps,eval_return_mean,wall_s\n1,100,10,1\n";
+  hand_made_run (root, "c1", "C", 1, "finished\n", progress);
+  hand_made_run (root, "c2", "C", 2, "finished\n", progress);
+  hand_made_run (root, "c3", "C", 1, "finished\n", "epoch,env_steps,eval_return_mean,wall_s\n1,100,50,1\n");
+  g_autofree char *c3 = g_build_filename (root, "c3", NULL);
+  g_free (srl_test_write (c3, "config.ini", "[experiment]\nname = C\nseed = 1\n[env]\nmax_torque = 5\n"));
+  hand_made_run (root, "d1", "D", 1, "finished\n", "epoch,env_steps,eval_return_mean,wall_s\n");
+  hand_made_run (root, "d2", "D", 2, "finished\n", progress);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = srl_test_run (NULL, &out, &err, "summarize", root, NULL);
+  if (status != 0)
+    g_error ("summarize failed: %s", err);
+  g_assert_nonnull (strstr (out, "| C | 2/2 | 10.0 ± 0 |"));
+  g_assert_nonnull (strstr (out, "| C (env.max_torque=5) | 1/1 | 50.0 ± – |"));
+  g_assert_nonnull (strstr (out, "| D | 1/2 (1 without evaluations) | 10.0 ± – |"));
+}
+
 /* ------------------------------------------------------------------ figures */
 
 static void
@@ -573,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/failure-recorded", test_failure_recorded);
   g_test_add_func ("/sweep/interrupt-and-resume", test_interrupt_and_resume);
   g_test_add_func ("/sweep/summarize-numbers", test_summarize_numbers);
+  g_test_add_func ("/sweep/summarize-plain-runs", test_summarize_plain_runs);
   g_test_add_func ("/sweep/plot", test_plot);
   g_test_add_func ("/sweep/shipped-sweeps", test_shipped_sweeps);
   g_test_add_func ("/sweep/mpi", test_mpi);
