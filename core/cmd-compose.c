@@ -81,6 +81,33 @@ srl_cmd_compose (int argc, char **argv)
       srl_cli_error ("compose: --mode %s: expected mean or sum", mode);
       return SRL_EXIT_USAGE;
     }
+  /* What compose sets itself: a --set of it would contradict the command
+   * line (and the "0 environment steps" it reports). */
+  static const struct {
+    const char *key, *instead;
+  } owned[] = {
+    { "experiment.epochs", "--epochs" },         { "experiment.offline_updates", "--updates" },
+    { "experiment.seed", "--seed" },             { "experiment.name", "--out" },
+    { "experiment.replay_from", "the run directories" }, { "experiment.replay_capacity", "the runs' transitions" },
+    { "algorithm.compose_from", "the run directories" }, { "algorithm.compose_mode", "--mode" },
+    { "algorithm.init_from", NULL },             { "algorithm.anneal_epochs", NULL },
+    { "algorithm.fixed_noise_samples", NULL },
+  };
+  for (guint k = 0; sets && sets[k]; k++)
+    {
+      g_auto (GStrv) key_value = g_strsplit (sets[k], "=", 2);
+      g_strstrip (key_value[0]);
+      for (guint o = 0; o < G_N_ELEMENTS (owned); o++)
+        if (strcmp (key_value[0], owned[o].key) == 0)
+          {
+            if (owned[o].instead)
+              srl_cli_error ("compose: --set %s: compose sets %s itself, from %s", sets[k], owned[o].key,
+                             owned[o].instead);
+            else
+              srl_cli_error ("compose: --set %s: compose sets %s itself", sets[k], owned[o].key);
+            return SRL_EXIT_USAGE;
+          }
+    }
   g_autofree char *existing = g_build_filename (out, SRL_RUN_CONFIG, NULL);
   if (g_file_test (existing, G_FILE_TEST_EXISTS))
     {
@@ -88,6 +115,7 @@ srl_cmd_compose (int argc, char **argv)
       return SRL_EXIT_USAGE;
     }
 
+  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
   /* The constituents, as absolute paths, and the transitions they saved. */
   guint n = (guint) argc - 1;
   g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
@@ -104,6 +132,18 @@ srl_cmd_compose (int argc, char **argv)
       if (!g_key_file_load_from_file (kf, config, G_KEY_FILE_KEEP_COMMENTS, &error))
         {
           srl_cli_error ("compose: %s: not a run directory (%s)", argv[i + 1], error->message);
+          return SRL_EXIT_USAGE;
+        }
+      /* Only an algorithm with soft Q-functions to add takes compose_from. */
+      g_autofree char *algorithm = g_key_file_get_string (kf, "algorithm", "plugin", NULL);
+      const SrlPluginInfo *info = algorithm ? srl_registry_lookup (registry, SRL_KIND_ALGORITHM, algorithm) : NULL;
+      gboolean composes = FALSE;
+      for (const SrlParamSpec *p = info ? info->params : NULL; p && p->name; p++)
+        composes |= strcmp (p->name, "compose_from") == 0;
+      if (!composes)
+        {
+          srl_cli_error ("compose: %s was trained by %s, which has no soft Q-functions to compose; give sql runs",
+                         argv[i + 1], algorithm ? algorithm : "an unknown algorithm");
           return SRL_EXIT_USAGE;
         }
       if (!saved_transitions (dir, &saved, &error))
@@ -171,7 +211,6 @@ srl_cmd_compose (int argc, char **argv)
       return SRL_EXIT_FAILED;
     }
 
-  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
   SrlRunOptions options = { .out_dir = out, .quiet = quiet };
   g_autoptr (SrlRun) run = NULL;
   SrlExperiment *x = srl_experiment_load (registry, ini, (const char *const *) sets, &error);

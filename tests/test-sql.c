@@ -387,6 +387,24 @@ test_compose_refused (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (srl_test_run (NULL, NULL, &err, "compose", run_x, "--out", out, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "two or more run directories"));
+  /* What compose sets itself is not for --set. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "compose", run_x, run_y, "--out", out, "--set",
+                                 "experiment.offline_updates=0", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "compose sets experiment.offline_updates itself, from --updates"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  /* A run of an algorithm without soft Q-functions, first or not. */
+  g_autofree char *sac_run = g_build_filename (dir, "a-sac-run", NULL);
+  g_assert_cmpint (g_mkdir (sac_run, 0755), ==, 0);
+  g_free (srl_test_write (sac_run, "config.ini", "[env]\nplugin = point\n[algorithm]\nplugin = sac\n"));
+  for (guint first = 0; first < 2; first++)
+    {
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (srl_test_run (NULL, NULL, &err, "compose", first ? sac_run : run_x, first ? run_x : sac_run,
+                                     "--out", out, NULL), ==, 2);
+      g_assert_nonnull (strstr (err, "a-sac-run was trained by sac, which has no soft Q-functions to compose"));
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
   /* An offline run needs saved transitions. */
   g_autofree char *ini = tiny_experiment ("offline-empty", "plugin = point", NULL, "offline_updates = 10");
   g_clear_pointer (&err, g_free);
