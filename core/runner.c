@@ -517,6 +517,13 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     r->dir = g_strdup (options->out_dir);
   else
     r->dir = default_run_dir (*name ? name : base, srl_section_get_int (x->runner, "seed"));
+  /* The name becomes a directory under runs/: a path there would put the
+   * run elsewhere. */
+  if (*name && (strchr (name, '/') || strcmp (name, ".") == 0 || strcmp (name, "..") == 0))
+    {
+      srl_section_error (x->runner, "name", error, "\"%s\": a name, not a path (give the directory with --out)", name);
+      return NULL;
+    }
   const char *const *replay_from = srl_section_get_string_list (x->runner, "replay_from", NULL);
   if (srl_section_get_int (x->runner, "offline_updates") > 0 && !(replay_from && replay_from[0]))
     {

@@ -53,6 +53,8 @@ static const Case cases[] = {
     NULL, { "[algorithm] anneal_epochs", "needs alpha > 0" } },
   { "set-unknown-key", NULL, NULL, "env.gravty=9.8",
     { "--set env.gravty=9.8", "[env] gravty", "did you mean \"gravity\"" } },
+  { "name-is-a-path", NULL, NULL, "experiment.name=../../escape",
+    { "[experiment] name", "\"../../escape\": a name, not a path" } },
   /* Within the key's range, beyond the machine (316 GiB): an error, not an
    * abort. */
   { "replay-too-large", NULL, NULL, "experiment.replay_capacity=10000000000",
