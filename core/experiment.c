@@ -215,9 +215,9 @@ srl_experiment_load (const SrlRegistry *registry, const char *path, const char *
   g_autoptr (GError) local = NULL;
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
     {
-      gint code = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? SRL_ERROR_IO : SRL_ERROR_CONFIG;
+      /* A file that cannot be read is a bad command line: nothing started. */
       if (local->domain == G_FILE_ERROR)
-        g_set_error (error, SRL_ERROR, code, "%s: cannot read the experiment: %s", path, local->message);
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: cannot read the experiment: %s", path, local->message);
       else
         g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, local->message);
       return NULL;

@@ -372,7 +372,7 @@ srl_results_load (const char *const *paths, GError **error)
       g_autofree char *manifest = g_build_filename (path, SRL_SWEEP_MANIFEST, NULL);
       if (!g_file_test (path, G_FILE_TEST_IS_DIR))
         {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a directory", path);
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a directory", path);
           return NULL;
         }
       if (g_file_test (manifest, G_FILE_TEST_IS_REGULAR))
@@ -402,7 +402,7 @@ srl_results_load (const char *const *paths, GError **error)
         }
       if (!children->len)
         {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                        "%s: not a sweep directory (no %s), a run directory (no %s) or a directory of runs", path,
                        SRL_SWEEP_MANIFEST, SRL_RUN_CONFIG);
           return NULL;

@@ -747,12 +747,12 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
   g_autofree char *ckpt = g_build_filename (run_dir, SRL_RUN_CHECKPOINT, NULL);
   if (!g_file_test (config, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no config.ini)", run_dir);
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a run directory (no config.ini)", run_dir);
       return NULL;
     }
   if (!g_file_test (ckpt, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                    "%s: has no checkpoint yet (the run stopped before its first one); start it again", run_dir);
       return NULL;
     }

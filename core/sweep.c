@@ -421,9 +421,7 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
     {
       if (local->domain == G_FILE_ERROR)
-        g_set_error (error, SRL_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? SRL_ERROR_IO
-                                                                                                  : SRL_ERROR_CONFIG,
-                     "%s: cannot read the sweep: %s", path, local->message);
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: cannot read the sweep: %s", path, local->message);
       else
         g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, local->message);
       return NULL;
