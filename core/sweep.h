@@ -105,6 +105,11 @@ void srl_sweep_scan (SrlSweep *sweep, gboolean retry_failed);
 guint srl_sweep_count (const SrlSweep *sweep, SrlSweepState state);
 /* Write OUT/manifest.ini atomically. */
 gboolean srl_sweep_write_manifest (const SrlSweep *sweep, GError **error);
+/* Read a manifest.ini as srl_sweep_write_manifest writes it: [sweep] with
+ * the sweep's file and name, and every [run …] group with its variant (one
+ * of the [variant …] groups), dir and seed.  NULL with SRL_ERROR_FORMAT
+ * naming the file and what is missing otherwise.  transfer full. */
+GKeyFile *srl_sweep_manifest_load (const char *path, GError **error);
 
 /* One attempt at a run: a `softrl run` child process in its own process
  * group (so a terminal's Ctrl-C reaches the sweep only, which passes it on
