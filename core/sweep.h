@@ -90,10 +90,17 @@ void srl_sweep_free (SrlSweep *sweep);
 
 /* Place the sweep in OUT (NULL: sweeps/NAME) without touching the disk. */
 void srl_sweep_set_out (SrlSweep *sweep, const char *out);
-/* Use OUT (NULL: sweeps/NAME) as the sweep's directory: create it, open
- * its log and, when `lock`, take its lock so that two sweeps never work in
- * one directory.  The lock is released by srl_sweep_free (or the process's
- * end). */
+/* Whether the sweep may work in its directory (placed by srl_sweep_set_out),
+ * looking without touching: a directory that does not exist yet, or holds
+ * no manifest, or holds this same sweep (see sweep.c).  Otherwise
+ * SRL_ERROR_CONFIG naming the directory, what it holds and what to do:
+ * another sweep, a manifest.ini softrl did not write, or runs the new
+ * manifest would drop. */
+gboolean srl_sweep_check_out (const SrlSweep *sweep, GError **error);
+/* Use OUT (NULL: sweeps/NAME) as the sweep's directory: check it
+ * (srl_sweep_check_out), create it, open its log and, when `lock`, take its
+ * lock so that two sweeps never work in one directory.  The lock is
+ * released by srl_sweep_free (or the process's end). */
 gboolean srl_sweep_open (SrlSweep *sweep, const char *out, gboolean lock, GError **error);
 
 /* Set each run's state from its directory: `finished` status → finished,
