@@ -142,7 +142,7 @@ srl_cmd_sweep (int argc, char **argv)
   g_option_context_set_summary (
     ctx, "Run every variant of a sweep file with every seed, each run in DIR/VARIANT-seedN.\n"
          "Started again on the same DIR it skips finished runs and continues interrupted ones;\n"
-         "a DIR that holds another sweep is refused.\n"
+         "a DIR that holds another sweep, or runs of softrl run, is refused.\n"
          "Under mpirun, rank 0 hands runs out and every other rank trains.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;

@@ -618,6 +618,29 @@ srl_sweep_check_out (const SrlSweep *s, GError **error)
   g_autofree char *manifest = g_build_filename (s->out, SRL_SWEEP_MANIFEST, NULL);
   if (g_file_test (manifest, G_FILE_TEST_EXISTS))
     return check_manifest (s, manifest, error);
+  const char *run_file = srl_results_run_file (s->out);
+  if (run_file)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s is a run's directory (it holds %s), not a sweep's; the sweep would make its runs inside "
+                   "it: give the sweep another --out", s->out, run_file);
+      return FALSE;
+    }
+  /* Runs without a manifest (softrl run's runs/, say): a manifest there
+   * would hide them from softrl summarize and plot, which then read only the
+   * runs it lists, and one named like a run of the sweep would be taken for
+   * it. */
+  g_autoptr (GPtrArray) runs = srl_results_run_dirs (s->out);
+  if (runs->len)
+    {
+      g_autofree char *first = g_path_get_basename (runs->pdata[0]);
+      g_autofree char *more = runs->len > 1 ? g_strdup_printf (" and %u more", runs->len - 1) : g_strdup ("");
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s holds runs (%s%s) and no %s, so it is not a sweep's directory; a sweep's manifest there "
+                   "would hide those runs from softrl summarize and plot: give the sweep another --out", s->out, first,
+                   more, SRL_SWEEP_MANIFEST);
+      return FALSE;
+    }
   return TRUE;
 }
 

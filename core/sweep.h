@@ -92,10 +92,10 @@ void srl_sweep_free (SrlSweep *sweep);
 void srl_sweep_set_out (SrlSweep *sweep, const char *out);
 /* Whether the sweep may work in its directory (placed by srl_sweep_set_out),
  * looking without touching: a directory that does not exist yet, or holds
- * no manifest, or holds this same sweep (see sweep.c).  Otherwise
- * SRL_ERROR_CONFIG naming the directory, what it holds and what to do:
- * another sweep, a manifest.ini softrl did not write, or runs the new
- * manifest would drop. */
+ * neither a manifest nor runs, or holds this same sweep (see sweep.c).
+ * Otherwise SRL_ERROR_CONFIG naming the directory, what it holds and what
+ * to do: another sweep, a manifest.ini softrl did not write, runs the new
+ * manifest would drop, a run of `softrl run` or a directory of them. */
 gboolean srl_sweep_check_out (const SrlSweep *sweep, GError **error);
 /* Use OUT (NULL: sweeps/NAME) as the sweep's directory: check it
  * (srl_sweep_check_out), create it, open its log and, when `lock`, take its

@@ -1,6 +1,6 @@
 /* Sweeps: validation, local runs with -j 2, restarting (nothing re-run,
  * interrupted runs resumed exactly), failures recorded, directories holding
- * another sweep refused untouched, summaries checked
+ * another sweep or plain runs refused untouched, summaries checked
  * against hand-made progress files, figures, the shipped ablation files and,
  * when softrl was built with MPI, sweeps over 3 MPI ranks, including one
  * rank that stops answering.  Budget: about 40 s on 2 cores. */
@@ -359,6 +359,25 @@ test_foreign_manifest_refused (void)
   expect_out_refused (file, out, FALSE, "[sweep] file: missing");
 }
 
+static void
+test_run_dir_refused (void)
+{
+  g_autofree char *base = srl_test_write (dir, "tiny.ini", tiny);
+  g_autofree char *file = srl_test_write (dir, "over-runs.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 1\n");
+  g_autofree char *runs = g_build_filename (dir, "runs", NULL);
+  g_autofree char *run = g_build_filename (runs, "tiny-seed1", NULL);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", base, "--out", run, "-q", NULL);
+  if (status != 0)
+    g_error ("softrl run failed (%d): %s", status, err);
+  /* A run's directory: the sweep's runs would go inside it. */
+  expect_out_refused (file, run, FALSE, "config.ini");
+  expect_out_refused (file, run, TRUE, "config.ini");
+  /* A directory of runs: the sweep's manifest would hide them from
+   * summarize and plot, and its tiny-seed1 is not this sweep's. */
+  expect_out_refused (file, runs, FALSE, "tiny-seed1");
+}
+
 /* ------------------------------------------------------------------ summaries */
 
 static void
@@ -702,6 +721,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/interrupt-and-resume", test_interrupt_and_resume);
   g_test_add_func ("/sweep/another-sweep-refused", test_another_sweep_refused);
   g_test_add_func ("/sweep/foreign-manifest-refused", test_foreign_manifest_refused);
+  g_test_add_func ("/sweep/run-dir-refused", test_run_dir_refused);
   g_test_add_func ("/sweep/summarize-numbers", test_summarize_numbers);
   g_test_add_func ("/sweep/plot", test_plot);
   g_test_add_func ("/sweep/shipped-sweeps", test_shipped_sweeps);
