@@ -141,7 +141,8 @@ srl_cmd_sweep (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("SWEEP.ini");
   g_option_context_set_summary (
     ctx, "Run every variant of a sweep file with every seed, each run in DIR/VARIANT-seedN.\n"
-         "Started again on the same DIR it skips finished runs and continues interrupted ones.\n"
+         "Started again on the same DIR it skips finished runs and continues interrupted ones;\n"
+         "a DIR that holds another sweep, or runs of softrl run, is refused.\n"
          "Under mpirun, rank 0 hands runs out and every other rank trains.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
@@ -177,6 +178,11 @@ srl_cmd_sweep (int argc, char **argv)
   if (list)
     {
       srl_sweep_set_out (s, out);
+      if (!srl_sweep_check_out (s, &error))
+        {
+          srl_cli_error ("%s", error->message);
+          return srl_cli_status (error);
+        }
       srl_sweep_scan (s, retry_failed);
       print_list (s);
       return SRL_EXIT_OK;
@@ -184,7 +190,7 @@ srl_cmd_sweep (int argc, char **argv)
   if (!srl_sweep_open (s, out, TRUE, &error))
     {
       srl_cli_error ("%s", error->message);
-      return SRL_EXIT_FAILED;
+      return srl_cli_status (error);
     }
   srl_sweep_scan (s, retry_failed);
   if (!srl_sweep_write_manifest (s, &error))

@@ -152,12 +152,41 @@ srl_results_free (SrlResults *results)
   g_free (results);
 }
 
-static gboolean
-is_run_dir (const char *dir)
+const char *
+srl_results_run_file (const char *dir)
 {
-  g_autofree char *config = g_build_filename (dir, SRL_RUN_CONFIG, NULL);
-  g_autofree char *progress = g_build_filename (dir, SRL_RUN_PROGRESS, NULL);
-  return g_file_test (config, G_FILE_TEST_IS_REGULAR) || g_file_test (progress, G_FILE_TEST_IS_REGULAR);
+  static const char *const names[] = { SRL_RUN_CONFIG, SRL_RUN_CHECKPOINT, SRL_RUN_PROGRESS };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return names[i];
+    }
+  return NULL;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *
+srl_results_run_dirs (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *runs = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+  while (d && (entry = g_dir_read_name (d)))
+    {
+      char *child = g_build_filename (dir, entry, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && srl_results_run_file (child))
+        g_ptr_array_add (runs, child);
+      else
+        g_free (child);
+    }
+  g_ptr_array_sort (runs, compare_names);
+  return runs;
 }
 
 /* A run directory's status, progress and, unless known, name and seed. */
@@ -209,12 +238,6 @@ find_or_add_variant (SrlResults *results, const char *name, const char *label, c
   v->settings = g_strdupv ((char **) settings);
   g_ptr_array_add (results->variants, v);
   return v;
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* Every "group.key=value" of a resolved experiment but its seed, sorted. */
@@ -304,17 +327,10 @@ label_plain_variants (SrlResults *results)
 static gboolean
 add_sweep (SrlResults *results, const char *dir, const char *manifest, gboolean prefix, GError **error)
 {
-  g_autoptr (GKeyFile) kf = g_key_file_new ();
-  g_autoptr (GError) local = NULL;
-  if (!g_key_file_load_from_file (kf, manifest, G_KEY_FILE_NONE, &local))
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: cannot read the sweep manifest: %s", manifest,
-                   local->message);
-      return FALSE;
-    }
+  g_autoptr (GKeyFile) kf = srl_sweep_manifest_load (manifest, error);
+  if (!kf)
+    return FALSE;
   g_autofree char *sweep_name = g_key_file_get_string (kf, "sweep", "name", NULL);
-  if (!sweep_name)
-    sweep_name = g_path_get_basename (dir);
   if (!results->title && results->variants->len == 0)
     results->title = g_strdup (sweep_name);
   else
@@ -329,16 +345,11 @@ add_sweep (SrlResults *results, const char *dir, const char *manifest, gboolean 
     {
       if (!g_str_has_prefix (groups[i], "run "))
         continue;
+      /* srl_sweep_manifest_load made sure these are there. */
       g_autofree char *variant = g_key_file_get_string (kf, groups[i], "variant", NULL);
       g_autofree char *rel = g_key_file_get_string (kf, groups[i], "dir", NULL);
       g_autofree char *seed = g_key_file_get_string (kf, groups[i], "seed", NULL);
-      g_autofree char *vgroup = variant ? g_strconcat ("variant ", variant, NULL) : NULL;
-      if (!variant || !rel || !seed || !g_key_file_has_group (kf, vgroup))
-        {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: [%s]: needs variant (one of the [variant …] groups), "
-                       "dir and seed", manifest, groups[i]);
-          return FALSE;
-        }
+      g_autofree char *vgroup = g_strconcat ("variant ", variant, NULL);
       g_autofree char *label = g_key_file_get_string (kf, vgroup, "label", NULL);
       g_autofree char *shown = prefix ? g_strdup_printf ("%s: %s", sweep_name, label ? label : variant)
                                       : g_strdup (label ? label : variant);
@@ -382,24 +393,13 @@ srl_results_load (const char *const *paths, GError **error)
           continue;
         }
       g_clear_pointer (&results->title, g_free);
-      if (is_run_dir (path))
+      if (srl_results_run_file (path))
         {
           if (!add_plain_run (results, path, error))
             return NULL;
           continue;
         }
-      /* A directory of runs, in name order. */
-      g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-      g_autoptr (GPtrArray) children = g_ptr_array_new_with_free_func (g_free);
-      const char *entry;
-      while (d && (entry = g_dir_read_name (d)))
-        {
-          char *child = g_build_filename (path, entry, NULL);
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && is_run_dir (child))
-            g_ptr_array_add (children, child);
-          else
-            g_free (child);
-        }
+      g_autoptr (GPtrArray) children = srl_results_run_dirs (path);
       if (!children->len)
         {
           g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
@@ -407,7 +407,6 @@ srl_results_load (const char *const *paths, GError **error)
                        SRL_SWEEP_MANIFEST, SRL_RUN_CONFIG);
           return NULL;
         }
-      g_ptr_array_sort (children, compare_names);
       for (guint c = 0; c < children->len; c++)
         if (!add_plain_run (results, children->pdata[c], error))
           return NULL;

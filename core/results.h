@@ -50,6 +50,13 @@ typedef struct {
   double threshold;
 } SrlResults;
 
+/* The file that makes `dir` a run directory (config.ini,
+ * checkpoint.safetensors or progress.csv, as a static string), or NULL. */
+const char *srl_results_run_file (const char *dir);
+/* The run directories directly under `dir`, as paths in name order
+ * (transfer full; empty when there are none or `dir` cannot be read). */
+GPtrArray *srl_results_run_dirs (const char *dir);
+
 /* The runs under each path, grouped by variant: a sweep directory (its
  * manifest.ini lists variants and runs), a run directory (its config.ini
  * names the experiment; runs of one experiment with the same settings but

@@ -548,7 +548,11 @@ srl_sweep_mpi_main (const char *file, const char *out, guint jobs, gboolean retr
       if (srl_sweep_open (s, out, TRUE, &error))
         g_strlcpy (dir, s->out, sizeof dir);
       else
-        srl_cli_error ("%s", error->message);
+        {
+          /* A directory refused (another sweep's, say) is a usage error. */
+          srl_cli_error ("%s", error->message);
+          status = srl_cli_status (error);
+        }
     }
   int agreed = status;
   if (MPI_Allreduce (&status, &agreed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD) != MPI_SUCCESS

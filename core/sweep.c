@@ -534,10 +534,122 @@ srl_sweep_set_out (SrlSweep *s, const char *out)
     }
 }
 
+/* Whether two paths name one file: the same text, or the same file reached
+ * another way (a symbolic link on the way, say). */
+static gboolean
+same_file (const char *a, const char *b)
+{
+  GStatBuf sa, sb;
+  if (strcmp (a, b) == 0)
+    return TRUE;
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The sweep's directory holds the manifest at `path`. */
+static gboolean
+check_manifest (const SrlSweep *s, const char *path, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GKeyFile) kf = srl_sweep_manifest_load (path, &local);
+  if (!kf)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s; it is not a manifest softrl sweep wrote, and the sweep leaves it as it is: give the sweep "
+                   "another --out", local->message);
+      return FALSE;
+    }
+  /* The same sweep, to be continued, is the same sweep file under the same
+   * name, as the manifest's [sweep] records them: the file may have been
+   * edited since (new seeds and values are how a sweep grows; changed
+   * settings are reported run by run), but another file or another name is
+   * another sweep, whose manifest would replace this one's and drop its
+   * runs.  The file tells apart two files named alike in different folders
+   * (both default to sweeps/NAME); the name is what the results are titled
+   * with. */
+  g_autofree char *file = g_key_file_get_string (kf, "sweep", "file", NULL);
+  g_autofree char *name = g_key_file_get_string (kf, "sweep", "name", NULL);
+  if (!file || !name || !same_file (file, s->file) || strcmp (name, s->name) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s holds sweep %s (%s); sweep %s (%s) would replace its %s and drop its runs from softrl "
+                   "summarize and plot: give it another --out, or continue %s there with `softrl sweep %s --out %s`",
+                   s->out, name ? name : "?", file ? file : "?", s->name, s->file, SRL_SWEEP_MANIFEST,
+                   name ? name : "it", file ? file : "FILE", s->out);
+      return FALSE;
+    }
+  /* The same sweep, but runs it recorded whose directories are there are no
+   * longer in the file (a seed or value removed, or every variant renamed
+   * because a key got a second value): the new manifest would drop them. */
+  g_autoptr (GHashTable) current = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < s->runs->len; i++)
+    g_hash_table_add (current, ((SrlSweepRun *) s->runs->pdata[i])->name);
+  g_autofree char *first = NULL;
+  guint dropped = 0;
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    {
+      if (!g_str_has_prefix (groups[i], "run "))
+        continue;
+      g_autofree char *rel = g_key_file_get_string (kf, groups[i], "dir", NULL);
+      g_autofree char *dir = g_build_filename (s->out, rel, NULL);
+      if (g_hash_table_contains (current, rel) || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+        continue;
+      if (dropped++ == 0)
+        first = g_steal_pointer (&rel);
+    }
+  if (dropped)
+    {
+      g_autofree char *more = dropped > 1 ? g_strdup_printf (" and %u more", dropped - 1) : g_strdup ("");
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s: runs its %s lists but %s no longer gives are still there (%s%s); continuing would drop "
+                   "them from the manifest: put their seeds or values back in the file, move their directories out "
+                   "of %s, or give the sweep another --out",
+                   s->out, SRL_SWEEP_MANIFEST, s->file, first, more, s->out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+srl_sweep_check_out (const SrlSweep *s, GError **error)
+{
+  g_autofree char *manifest = g_build_filename (s->out, SRL_SWEEP_MANIFEST, NULL);
+  if (g_file_test (manifest, G_FILE_TEST_EXISTS))
+    return check_manifest (s, manifest, error);
+  const char *run_file = srl_results_run_file (s->out);
+  if (run_file)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s is a run's directory (it holds %s), not a sweep's; the sweep would make its runs inside "
+                   "it: give the sweep another --out", s->out, run_file);
+      return FALSE;
+    }
+  /* Runs without a manifest (softrl run's runs/, say): a manifest there
+   * would hide them from softrl summarize and plot, which then read only the
+   * runs it lists, and one named like a run of the sweep would be taken for
+   * it. */
+  g_autoptr (GPtrArray) runs = srl_results_run_dirs (s->out);
+  if (runs->len)
+    {
+      g_autofree char *first = g_path_get_basename (runs->pdata[0]);
+      g_autofree char *more = runs->len > 1 ? g_strdup_printf (" and %u more", runs->len - 1) : g_strdup ("");
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s holds runs (%s%s) and no %s, so it is not a sweep's directory; a sweep's manifest there "
+                   "would hide those runs from softrl summarize and plot: give the sweep another --out", s->out, first,
+                   more, SRL_SWEEP_MANIFEST);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 srl_sweep_open (SrlSweep *s, const char *out, gboolean lock, GError **error)
 {
   srl_sweep_set_out (s, out);
+  /* Before anything is created, so that a refused directory stays as it
+   * was. */
+  if (!srl_sweep_check_out (s, error))
+    return FALSE;
   if (g_mkdir_with_parents (s->out, 0755) != 0)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot create the sweep directory: %s", s->out,
@@ -709,6 +821,43 @@ srl_sweep_write_manifest (const SrlSweep *s, GError **error)
   g_autofree char *text = g_key_file_to_data (kf, &length, NULL);
   g_autofree char *path = g_build_filename (s->out, SRL_SWEEP_MANIFEST, NULL);
   return srl_write_file_atomic (path, text, length, error);
+}
+
+GKeyFile *
+srl_sweep_manifest_load (const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: cannot read the sweep manifest: %s", path,
+                   local->message);
+      return NULL;
+    }
+  static const char *const keys[] = { "file", "name" };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (!g_key_file_has_key (kf, "sweep", keys[i], NULL))
+      {
+        g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                     "%s: [sweep] %s: missing; a sweep's manifest names its sweep file and name there", path, keys[i]);
+        return NULL;
+      }
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    {
+      if (!g_str_has_prefix (groups[i], "run "))
+        continue;
+      g_autofree char *variant = g_key_file_get_string (kf, groups[i], "variant", NULL);
+      g_autofree char *vgroup = variant ? g_strconcat ("variant ", variant, NULL) : NULL;
+      if (!vgroup || !g_key_file_has_group (kf, vgroup) || !g_key_file_has_key (kf, groups[i], "dir", NULL)
+          || !g_key_file_has_key (kf, groups[i], "seed", NULL))
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                       "%s: [%s]: needs variant (one of the [variant …] groups), dir and seed", path, groups[i]);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&kf);
 }
 
 /* ------------------------------------------------------------------ jobs */

@@ -90,10 +90,17 @@ void srl_sweep_free (SrlSweep *sweep);
 
 /* Place the sweep in OUT (NULL: sweeps/NAME) without touching the disk. */
 void srl_sweep_set_out (SrlSweep *sweep, const char *out);
-/* Use OUT (NULL: sweeps/NAME) as the sweep's directory: create it, open
- * its log and, when `lock`, take its lock so that two sweeps never work in
- * one directory.  The lock is released by srl_sweep_free (or the process's
- * end). */
+/* Whether the sweep may work in its directory (placed by srl_sweep_set_out),
+ * looking without touching: a directory that does not exist yet, or holds
+ * neither a manifest nor runs, or holds this same sweep (see sweep.c).
+ * Otherwise SRL_ERROR_CONFIG naming the directory, what it holds and what
+ * to do: another sweep, a manifest.ini softrl did not write, runs the new
+ * manifest would drop, a run of `softrl run` or a directory of them. */
+gboolean srl_sweep_check_out (const SrlSweep *sweep, GError **error);
+/* Use OUT (NULL: sweeps/NAME) as the sweep's directory: check it
+ * (srl_sweep_check_out), create it, open its log and, when `lock`, take its
+ * lock so that two sweeps never work in one directory.  The lock is
+ * released by srl_sweep_free (or the process's end). */
 gboolean srl_sweep_open (SrlSweep *sweep, const char *out, gboolean lock, GError **error);
 
 /* Set each run's state from its directory: `finished` status → finished,
@@ -105,6 +112,11 @@ void srl_sweep_scan (SrlSweep *sweep, gboolean retry_failed);
 guint srl_sweep_count (const SrlSweep *sweep, SrlSweepState state);
 /* Write OUT/manifest.ini atomically. */
 gboolean srl_sweep_write_manifest (const SrlSweep *sweep, GError **error);
+/* Read a manifest.ini as srl_sweep_write_manifest writes it: [sweep] with
+ * the sweep's file and name, and every [run …] group with its variant (one
+ * of the [variant …] groups), dir and seed.  NULL with SRL_ERROR_FORMAT
+ * naming the file and what is missing otherwise.  transfer full. */
+GKeyFile *srl_sweep_manifest_load (const char *path, GError **error);
 
 /* One attempt at a run: a `softrl run` child process in its own process
  * group (so a terminal's Ctrl-C reaches the sweep only, which passes it on

@@ -1,5 +1,6 @@
 /* Sweeps: validation, local runs with -j 2, restarting (nothing re-run,
- * interrupted runs resumed exactly), failures recorded, summaries checked
+ * interrupted runs resumed exactly), failures recorded, directories holding
+ * another sweep or plain runs refused untouched, summaries checked
  * against hand-made progress files, figures, the shipped ablation files and,
  * when softrl was built with MPI, sweeps over 3 MPI ranks, including one
  * rank that stops answering.  Budget: about 40 s on 2 cores. */
@@ -106,6 +107,18 @@ test_validation (void)
 
 /* ------------------------------------------------------------------ local sweeps */
 
+/* `softrl sweep FILE --out OUT [OPTION]` exits with `status` and says
+ * `message` on stderr, and names OUT when it refuses (status 2). */
+static void
+expect_sweep (const char *file, const char *out, const char *option, int status, const char *message)
+{
+  g_autofree char *err = NULL;
+  int got = srl_test_run (NULL, NULL, &err, "sweep", file, "--out", out, option, NULL);
+  if (got != status || !strstr (err, message) || (status == 2 && !strstr (err, out)))
+    g_error ("softrl sweep %s --out %s %s exited with %d and said\n%s\nexpected %d and \"%s\"", file, out,
+             option ? option : "", got, err, status, message);
+}
+
 static char *local_out;
 
 static void
@@ -180,12 +193,8 @@ test_failure_recorded (void)
   g_autofree char *manifest = read_text (out, "manifest.ini", NULL);
   g_assert_nonnull (strstr (manifest, "state=failed\nerror=update 1: Q loss inf"));
   /* Started again, failed runs stay failed unless asked. */
-  g_clear_pointer (&err, g_free);
-  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "sweep", file, "--out", out, NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "2 finished before, 2 failed before, 0 to run"));
-  g_clear_pointer (&err, g_free);
-  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "sweep", file, "--out", out, "--retry-failed", NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "2 to run"));
+  expect_sweep (file, out, NULL, 1, "2 finished before, 2 failed before, 0 to run");
+  expect_sweep (file, out, "--retry-failed", 1, "2 to run");
 }
 
 static void
@@ -239,6 +248,134 @@ test_interrupt_and_resume (void)
   g_autofree char *a = srl_test_progress_without_wall_clock (reference);
   g_autofree char *b = srl_test_progress_without_wall_clock (run1);
   g_assert_cmpstr (a, ==, b);
+}
+
+/* ------------------------------------------------------------------ the sweep's directory */
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Everything under `path`, one line a file (its name below `path`, size and
+ * modification time) or folder, in name order; "" when `path` does not
+ * exist. */
+static char *
+snapshot (const char *path)
+{
+  g_autoptr (GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) todo = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (todo, g_strdup (""));
+  while (todo->len)
+    {
+      g_autofree char *rel = g_ptr_array_steal_index (todo, todo->len - 1);
+      g_autofree char *abs = g_build_filename (path, rel, NULL);
+      g_autoptr (GDir) d = g_dir_open (abs, 0, NULL);
+      const char *name;
+      while (d && (name = g_dir_read_name (d)))
+        {
+          char *child = *rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
+          g_autofree char *child_abs = g_build_filename (path, child, NULL);
+          if (g_file_test (child_abs, G_FILE_TEST_IS_DIR))
+            {
+              g_ptr_array_add (lines, g_strconcat (child, "/", NULL));
+              g_ptr_array_add (todo, child);
+              continue;
+            }
+          GStatBuf st;
+          g_assert_cmpint (g_stat (child_abs, &st), ==, 0);
+          g_ptr_array_add (lines, g_strdup_printf ("%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, child,
+                                                   (gint64) st.st_size, mtime_of (child_abs)));
+          g_free (child);
+        }
+    }
+  g_ptr_array_sort (lines, compare_strings);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/* `softrl sweep FILE --out OUT` (with --list when `list`) is refused with
+ * exit status 2 and a message naming OUT and saying `message`, and OUT stays
+ * as it was, to the file. */
+static void
+expect_out_refused (const char *file, const char *out, gboolean list, const char *message)
+{
+  g_autofree char *before = snapshot (out);
+  expect_sweep (file, out, list ? "--list" : NULL, 2, message);
+  g_autofree char *after = snapshot (out);
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
+test_another_sweep_refused (void)
+{
+  g_autofree char *base = srl_test_write (dir, "tiny.ini", tiny);
+  g_autofree char *first = srl_test_write (dir, "first.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 1;2\n");
+  g_autofree char *out = g_build_filename (dir, "first", NULL);
+  expect_sweep (first, out, NULL, 0, "done: 2 finished");
+
+  /* Another sweep file, another name: its manifest would replace the first
+   * sweep's, whose runs would drop out of summarize and plot. */
+  g_autofree char *second = srl_test_write (
+    dir, "second.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 1\nalgorithm.reward_scale = 1;10\n");
+  expect_out_refused (second, out, FALSE, "holds sweep first (");
+  expect_out_refused (second, out, FALSE, "another --out");
+  expect_out_refused (second, out, TRUE, "holds sweep first (");
+  /* Another file of the same name (two first.ini in different folders,
+   * whose default directories are both sweeps/first). */
+  g_autofree char *elsewhere = g_build_filename (dir, "elsewhere", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (elsewhere, 0755), ==, 0);
+  g_free (srl_test_write (elsewhere, "tiny.ini", tiny));
+  g_autofree char *namesake = srl_test_write (elsewhere, "first.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 3\n");
+  expect_out_refused (namesake, out, FALSE, namesake);
+
+  /* The same sweep continues, as before. */
+  expect_sweep (first, out, NULL, 0, "2 finished before, 0 failed before, 0 to run");
+
+  /* The same file without a seed whose run is there: that run would drop
+   * out of the manifest.  Once its directory is gone, the sweep goes on. */
+  g_free (srl_test_write (dir, "first.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 2\n"));
+  expect_out_refused (first, out, FALSE, "tiny-seed1");
+  g_autofree char *seed1 = g_build_filename (out, "tiny-seed1", NULL);
+  srl_test_rmtree (seed1);
+  expect_sweep (first, out, NULL, 0, "1 finished before, 0 failed before, 0 to run");
+  g_autofree char *manifest = read_text (out, "manifest.ini", NULL);
+  g_assert_null (strstr (manifest, "[run tiny-seed1]"));
+  g_assert_nonnull (strstr (manifest, "[run tiny-seed2]"));
+}
+
+static void
+test_foreign_manifest_refused (void)
+{
+  g_autofree char *base = srl_test_write (dir, "tiny.ini", tiny);
+  g_autofree char *file = srl_test_write (dir, "notes.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 1\n");
+  g_autofree char *out = g_build_filename (dir, "notes", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (out, 0755), ==, 0);
+  g_free (srl_test_write (out, "manifest.ini", "my notes on the runs\n"));
+  expect_out_refused (file, out, FALSE, "not a manifest softrl sweep wrote");
+  /* A keyfile, but not one a sweep wrote: no [sweep] file. */
+  g_free (srl_test_write (out, "manifest.ini", "[sweep]\nname = notes\n"));
+  expect_out_refused (file, out, FALSE, "[sweep] file: missing");
+}
+
+static void
+test_run_dir_refused (void)
+{
+  g_autofree char *base = srl_test_write (dir, "tiny.ini", tiny);
+  g_autofree char *file = srl_test_write (dir, "over-runs.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 1\n");
+  g_autofree char *runs = g_build_filename (dir, "runs", NULL);
+  g_autofree char *run = g_build_filename (runs, "tiny-seed1", NULL);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", base, "--out", run, "-q", NULL);
+  if (status != 0)
+    g_error ("softrl run failed (%d): %s", status, err);
+  /* A run's directory: the sweep's runs would go inside it. */
+  expect_out_refused (file, run, FALSE, "config.ini");
+  expect_out_refused (file, run, TRUE, "config.ini");
+  /* A directory of runs: the sweep's manifest would hide them from
+   * summarize and plot, and its tiny-seed1 is not this sweep's. */
+  expect_out_refused (file, runs, FALSE, "tiny-seed1");
 }
 
 /* ------------------------------------------------------------------ summaries */
@@ -516,6 +653,16 @@ test_mpi (void)
   spawn_mpirun (args, TRUE, &ws, &err);
   g_assert_true (WIFEXITED (ws) && WEXITSTATUS (ws) == 0);
   g_assert_nonnull (strstr (err, "3 finished before, 0 failed before, 0 to run"));
+  /* Another sweep is refused there as without MPI, and all ranks say 2. */
+  g_autofree char *other = srl_test_write (dir, "mpi-other.ini", "[sweep]\nexperiment = tiny.ini\nseeds = 4\n");
+  g_autofree char *before = read_text (out, "manifest.ini", NULL);
+  const char *other_args[] = { "sweep", other, "--out", out, NULL };
+  g_clear_pointer (&err, g_free);
+  spawn_mpirun (other_args, TRUE, &ws, &err);
+  if (!WIFEXITED (ws) || WEXITSTATUS (ws) != 2 || !strstr (err, "holds sweep mpi ("))
+    g_error ("mpirun sweep of another sweep into %s: status %d, said\n%s", out, ws, err);
+  g_autofree char *after = read_text (out, "manifest.ini", NULL);
+  g_assert_cmpstr (after, ==, before);
 #else
   g_test_skip ("softrl was built without MPI (configure found no Open MPI): no MPI sweep to test");
 #endif
@@ -596,6 +743,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/local", test_local);
   g_test_add_func ("/sweep/failure-recorded", test_failure_recorded);
   g_test_add_func ("/sweep/interrupt-and-resume", test_interrupt_and_resume);
+  g_test_add_func ("/sweep/another-sweep-refused", test_another_sweep_refused);
+  g_test_add_func ("/sweep/foreign-manifest-refused", test_foreign_manifest_refused);
+  g_test_add_func ("/sweep/run-dir-refused", test_run_dir_refused);
   g_test_add_func ("/sweep/summarize-numbers", test_summarize_numbers);
   g_test_add_func ("/sweep/summarize-plain-runs", test_summarize_plain_runs);
   g_test_add_func ("/sweep/plot", test_plot);
