@@ -189,6 +189,16 @@ srl_cmd_summarize (int argc, char **argv)
       srl_cli_error ("summarize: %s", error->message);
       return SRL_EXIT_USAGE;
     }
+  /* NAN stands for "not given": a NaN given is refused, not taken for that. */
+  gboolean threshold_given = !isnan (threshold);
+  for (int i = 1; i < argc && !threshold_given; i++)
+    if (g_str_has_prefix (argv[i], "--threshold") || strcmp (argv[i], "-t") == 0)
+      threshold_given = TRUE;
+  if (threshold_given && !isfinite (threshold))
+    {
+      srl_cli_error ("summarize: --threshold: expected a finite number");
+      return SRL_EXIT_USAGE;
+    }
   if (argc != 2 || final_steps < 0)
     {
       srl_cli_error ("summarize: give one sweep directory (see softrl summarize --help)");
@@ -203,8 +213,8 @@ srl_cmd_summarize (int argc, char **argv)
       srl_cli_error ("%s", error->message);
       return srl_cli_status (error);
     }
-  gboolean has_threshold = !isnan (threshold) || results->has_threshold;
-  if (isnan (threshold))
+  gboolean has_threshold = threshold_given || results->has_threshold;
+  if (!threshold_given)
     threshold = results->threshold;
 
   GString *csv = g_string_new ("variant,label,runs,finished,failed,final_mean,final_std,final_min,final_max,"

@@ -370,6 +370,12 @@ run_setup (SrlRun *r, GError **error)
   r->gradient_steps = srl_section_get_int (x->runner, "gradient_steps");
   r->checkpoint_interval = srl_section_get_int (x->runner, "checkpoint_interval");
   r->offline_updates = srl_section_get_int (x->runner, "offline_updates");
+  gint64 capacity = srl_section_get_int (x->runner, "replay_capacity");
+  if (!r->offline_updates && r->min_replay_size > capacity)
+    return srl_section_error (x->runner, "min_replay_size", error,
+                              "%" G_GINT64_FORMAT " is more than replay_capacity %" G_GINT64_FORMAT
+                              ": the buffer never holds enough and no update would ever run",
+                              r->min_replay_size, capacity);
   const char *name = srl_section_get_string (x->runner, "name");
   if (!*name)
     {

@@ -55,6 +55,8 @@ static const Case cases[] = {
     { "--set env.gravty=9.8", "[env] gravty", "did you mean \"gravity\"" } },
   { "name-is-a-path", NULL, NULL, "experiment.name=../../escape",
     { "[experiment] name", "\"../../escape\": a name, not a path" } },
+  { "replay-below-min", NULL, NULL, "experiment.replay_capacity=10",
+    { "[experiment] min_replay_size", "1000 is more than replay_capacity 10", "no update would ever run" } },
   /* Within the key's range, beyond the machine (316 GiB): an error, not an
    * abort. */
   { "replay-too-large", NULL, NULL, "experiment.replay_capacity=10000000000",
