@@ -31,7 +31,7 @@ saved_transitions (const char *dir, gint64 *n, GError **error)
 static void
 remove_attempt (const char *dir)
 {
-  const char *names[] = { "compose.ini", "log.txt", SRL_RUN_CONFIG, SRL_RUN_STATUS };
+  const char *names[] = { SRL_RUN_COMPOSITION, SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *path = g_build_filename (dir, names[i], NULL);
@@ -200,7 +200,7 @@ srl_cmd_compose (int argc, char **argv)
       srl_cli_error ("compose: %s: cannot create: %s", out, g_strerror (errno));
       return SRL_EXIT_FAILED;
     }
-  g_autofree char *ini = g_build_filename (out, "compose.ini", NULL);
+  g_autofree char *ini = g_build_filename (out, SRL_RUN_COMPOSITION, NULL);
   g_autofree char *text = g_key_file_to_data (first, NULL, NULL);
   g_autofree char *header = g_strdup_printf ("# Written by `softrl compose`: the composition of\n#   %s\n"
                                              "# trained offline on their replay buffers (thesis chapter 6).\n%s",

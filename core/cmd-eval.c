@@ -1,7 +1,5 @@
 /* softrl eval: evaluate the saved policy of a run directory. */
-#include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "commands.h"
 
@@ -35,6 +33,13 @@ srl_cmd_eval (int argc, char **argv)
       srl_cli_error ("eval: give one run directory, --episodes ≥ 1, and at most one of --deterministic/--stochastic");
       return SRL_EXIT_USAGE;
     }
+  /* Before any episode: a bad --out found after a long evaluation wastes
+   * it, and one naming the run's own file destroys the run. */
+  if (out && !srl_cli_check_output (out, argv[1], &error))
+    {
+      srl_cli_error ("eval: %s", error->message);
+      return srl_cli_status (error);
+    }
   g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
   g_autoptr (SrlLoadedPolicy) policy = srl_loaded_policy_new (registry, argv[1], (const char *const *) sets, &error);
   if (!policy)
@@ -43,21 +48,15 @@ srl_cmd_eval (int argc, char **argv)
       return srl_cli_status (error);
     }
   const SrlEnvSpec *spec = srl_env_spec (policy->env);
-  FILE *csv = NULL;
-  g_autofree char *tmp = NULL;
+  /* The rows are kept in memory and written at the end in one atomic write,
+   * so a failed or interrupted evaluation leaves no partial file. */
+  g_autoptr (GString) csv = NULL;
   if (out)
     {
-      tmp = g_strdup_printf ("%s.partial", out);
-      csv = fopen (tmp, "w");
-      if (!csv)
-        {
-          srl_cli_error ("%s: cannot write: %s", out, g_strerror (errno));
-          return SRL_EXIT_FAILED;
-        }
-      fprintf (csv, "episode,return,length,terminated");
+      csv = g_string_new ("episode,return,length,terminated");
       for (const char *const *n = spec->info_names; n && *n; n++)
-        fprintf (csv, ",%s", *n);
-      fputc ('\n', csv);
+        g_string_append_printf (csv, ",%s", *n);
+      g_string_append_c (csv, '\n');
     }
   SrlRng rng;
   srl_rng_init (&rng, (guint64) seed);
@@ -70,21 +69,17 @@ srl_cmd_eval (int argc, char **argv)
       srl_returns_add (&returns, &ep);
       if (csv)
         {
-          fprintf (csv, "%" G_GINT64_FORMAT ",%.9g,%" G_GUINT64_FORMAT ",%d", e, ep.ret, ep.length, ep.terminated);
+          g_string_append_printf (csv, "%" G_GINT64_FORMAT ",%.9g,%" G_GUINT64_FORMAT ",%d", e, ep.ret, ep.length,
+                                  ep.terminated);
           for (guint i = 0; i < policy->agent->n_info; i++)
-            fprintf (csv, ",%.9g", policy->agent->info[i]);
-          fputc ('\n', csv);
+            g_string_append_printf (csv, ",%.9g", policy->agent->info[i]);
+          g_string_append_c (csv, '\n');
         }
     }
-  if (csv)
+  if (csv && !srl_write_file_atomic (out, csv->str, csv->len, &error))
     {
-      gboolean ok = fflush (csv) == 0 && fsync (fileno (csv)) == 0;
-      ok = fclose (csv) == 0 && ok;
-      if (!ok || rename (tmp, out) != 0)
-        {
-          srl_cli_error ("%s: cannot write: %s", out, g_strerror (errno));
-          return SRL_EXIT_FAILED;
-        }
+      srl_cli_error ("%s", error->message);
+      return SRL_EXIT_FAILED;
     }
   printf ("%s: %" G_GINT64_FORMAT " %s episodes: return mean %.3f, min %.3f, max %.3f; length mean %.1f\n", argv[1],
           episodes, stochastic ? "stochastic" : "deterministic", srl_returns_mean (&returns), returns.min, returns.max,

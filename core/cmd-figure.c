@@ -278,6 +278,12 @@ srl_cmd_figure (int argc, char **argv)
       srl_cli_error ("figure: give one run directory and -o FILE (.png, .svg or .pdf)");
       return SRL_EXIT_USAGE;
     }
+  /* Before the rollouts and the landscape, which take seconds. */
+  if (!srl_cli_check_output (out, argv[1], &error))
+    {
+      srl_cli_error ("figure: %s", error->message);
+      return srl_cli_status (error);
+    }
   g_autoptr (GArray) states = g_array_new (FALSE, FALSE, sizeof (double));
   double extent[4];
   gboolean have_extent = extent_text != NULL;

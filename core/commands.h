@@ -21,6 +21,13 @@ SrlRegistry *srl_cli_registry (gboolean quiet_refusals);
 void srl_cli_error (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
 /* Exit status for an error: usage for configuration errors, failure otherwise. */
 int srl_cli_status (const GError *error);
+/* Whether `path` (an --out option) may take the output of a command that
+ * reads run directory `run_dir`: not empty, not a directory, in an existing
+ * directory the user can write to, and none of the run's own files
+ * (SRL_RUN_FILES, compared by real path).  Checked before any work, so that
+ * nothing is computed only to be thrown away and the run is never
+ * overwritten; FALSE with a configuration error naming `path` and why. */
+gboolean srl_cli_check_output (const char *path, const char *run_dir, GError **error);
 /* Train `run` with Ctrl-C handling, report how it ended ("results: DIR" and
  * `note`, or how to resume) and return the exit status (cmd-run.c). */
 int srl_cli_train (SrlRun *run, const char *note);

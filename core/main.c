@@ -1,6 +1,10 @@
 /* softrl — the command-line program. */
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 
@@ -35,6 +39,82 @@ int
 srl_cli_status (const GError *error)
 {
   return g_error_matches (error, SRL_ERROR, SRL_ERROR_CONFIG) ? SRL_EXIT_USAGE : SRL_EXIT_FAILED;
+}
+
+/* The run file that the resolved path `real` names when it lies in the run
+ * directory resolved as `run_real`, or NULL (also when either is NULL: a
+ * path that does not resolve names no run file). */
+static const char *
+run_file_named (const char *real, const char *run_real)
+{
+  static const char *const run_files[] = { SRL_RUN_FILES };
+  if (!real || !run_real)
+    return NULL;
+  g_autofree char *dir = g_path_get_dirname (real);
+  g_autofree char *base = g_path_get_basename (real);
+  if (strcmp (dir, run_real) != 0)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    if (strcmp (base, run_files[i]) == 0)
+      return run_files[i];
+  return NULL;
+}
+
+gboolean
+srl_cli_check_output (const char *path, const char *run_dir, GError **error)
+{
+  if (!*path)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "--out is empty: expected a file name");
+      return FALSE;
+    }
+  /* A trailing slash asks for a directory even when the name does not
+   * exist yet. */
+  if (g_str_has_suffix (path, G_DIR_SEPARATOR_S) || g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: is a directory; expected a file name", path);
+      return FALSE;
+    }
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_file_test (dir, G_FILE_TEST_EXISTS))
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: %s is not a directory", path, dir);
+      else
+        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: directory %s does not exist", path, dir);
+      return FALSE;
+    }
+  /* Real paths, so that no spelling ("./", "..", a symlinked directory)
+   * gets past the comparison.  Both the name the rename replaces and, when
+   * it is a symlink, the file it points to count: either way the user meant
+   * the run's file. */
+  g_autofree char *run_real = realpath (run_dir, NULL);
+  g_autofree char *dir_real = realpath (dir, NULL);
+  g_autofree char *entry = dir_real ? g_build_filename (dir_real, base, NULL) : NULL;
+  g_autofree char *target = realpath (path, NULL);
+  const char *name = run_file_named (entry, run_real);
+  if (!name)
+    name = run_file_named (target, run_real);
+  if (name)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: that is the run's own %s (in %s); choose another file",
+                   path, name, run_dir);
+      return FALSE;
+    }
+  /* The output is written to a temporary file beside it and renamed into
+   * place, so creating one is the test; access() would not do, as it
+   * answers yes to root even where nothing can be created. */
+  g_autofree char *probe = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  int fd = g_mkstemp (probe);
+  if (fd < 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: cannot write in %s: %s", path, dir, g_strerror (errno));
+      return FALSE;
+    }
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
 }
 
 SrlRegistry *

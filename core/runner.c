@@ -414,7 +414,7 @@ run_setup (SrlRun *r, GError **error)
   srl_rng_init_stream (&r->rng_env, r->seed, STREAM_ENV);
   r->need_reset = TRUE;
   r->tty = isatty (STDERR_FILENO);
-  g_autofree char *log_path = g_build_filename (r->dir, "log.txt", NULL);
+  g_autofree char *log_path = g_build_filename (r->dir, SRL_RUN_LOG, NULL);
   r->log = g_fopen (log_path, "a");
   if (!r->log)
     {
@@ -499,7 +499,7 @@ remove_refused_run (SrlRun *r)
       fclose (r->log);
       r->log = NULL;
     }
-  const char *names[] = { "log.txt", SRL_RUN_CONFIG, SRL_RUN_STATUS };
+  const char *names[] = { SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *path = g_build_filename (r->dir, names[i], NULL);

@@ -927,7 +927,7 @@ srl_sweep_job_start (SrlSweep *s, guint i, SrlSweepJob *job, GError **error)
   g_ptr_array_add (argv, g_strdup ("-q"));
   g_ptr_array_add (argv, NULL);
 
-  g_autofree char *output = g_build_filename (r->dir, SRL_SWEEP_OUTPUT, NULL);
+  g_autofree char *output = g_build_filename (r->dir, SRL_RUN_OUTPUT, NULL);
   int fd = open (output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0)
     {
@@ -965,7 +965,7 @@ srl_sweep_job_start (SrlSweep *s, guint i, SrlSweepJob *job, GError **error)
 static char *
 last_error_line (const char *dir)
 {
-  g_autofree char *path = g_build_filename (dir, SRL_SWEEP_OUTPUT, NULL);
+  g_autofree char *path = g_build_filename (dir, SRL_RUN_OUTPUT, NULL);
   g_autofree char *text = NULL;
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return NULL;

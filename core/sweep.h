@@ -31,8 +31,6 @@ G_BEGIN_DECLS
 #define SRL_SWEEP_MANIFEST "manifest.ini"
 #define SRL_SWEEP_LOG "sweep.log"
 #define SRL_SWEEP_LOCK ".sweep.lock"
-/* A run's stdout and stderr, appended by each attempt. */
-#define SRL_SWEEP_OUTPUT "output.txt"
 
 typedef enum {
   SRL_SWEEP_PENDING,     /* not started yet, or to be continued */

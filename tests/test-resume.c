@@ -1,9 +1,11 @@
 /* Checkpoints: an interrupted and resumed run writes the same progress as an
  * uninterrupted one (wall-clock columns aside); a damaged checkpoint is
- * refused; the saved policy evaluates; two threads give the same run as
- * one. */
+ * refused; the saved policy evaluates, and its --out never overwrites the
+ * run's own files nor leaves a partial file behind; two threads give the
+ * same run as one. */
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -251,6 +253,106 @@ test_eval (void)
   g_assert_nonnull (strstr (err, "not a run directory"));
 }
 
+/* `softrl eval reference --out OUT` in `cwd` (NULL: here), one episode;
+ * returns the exit status and stderr. */
+static int
+eval_to (const char *cwd, const char *out, char **err)
+{
+  return srl_test_run (cwd, NULL, err, "eval", reference, "--episodes", "1", "--out", out, NULL);
+}
+
+/* eval refuses `out` as one of the run's own files. */
+static void
+assert_run_file_refused (const char *out)
+{
+  g_autofree char *err = NULL;
+  g_assert_cmpint (eval_to (NULL, out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, out));
+  g_assert_nonnull (strstr (err, "the run's own"));
+}
+
+static void
+test_eval_refuses_run_files (void)
+{
+  /* The run's own files, however the path is spelled (plain, through
+   * "..", "." and a symlinked directory, or a symlink to the file), are
+   * refused before any episode: status 2, and the run is as it was. */
+  g_autofree char *before = srl_test_listing (reference);
+  g_autofree char *policy = g_build_filename (reference, "policy.safetensors", NULL);
+  g_autofree char *saved = NULL;
+  gsize saved_len;
+  g_assert_true (g_file_get_contents (policy, &saved, &saved_len, NULL));
+  g_autofree char *alias = g_build_filename (dir, "alias", NULL);
+  g_assert_cmpint (symlink (reference, alias), ==, 0);
+  g_autofree char *base = g_path_get_basename (reference);
+  /* A composed run's compose.ini and a sweep run's output.txt too, though
+   * this run has neither. */
+  const char *names[] = { "config.ini", "checkpoint.safetensors", "policy.safetensors", "progress.csv", "log.txt",
+                          "status", "compose.ini", "output.txt" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *plain = g_build_filename (reference, names[i], NULL);
+      g_autofree char *dotted = g_build_filename (reference, "..", base, ".", names[i], NULL);
+      g_autofree char *linked = g_build_filename (alias, names[i], NULL);
+      assert_run_file_refused (plain);
+      assert_run_file_refused (dotted);
+      assert_run_file_refused (linked);
+    }
+  g_autofree char *link = g_build_filename (dir, "progress-link.csv", NULL);
+  g_autofree char *progress = g_build_filename (reference, "progress.csv", NULL);
+  g_assert_cmpint (symlink (progress, link), ==, 0);
+  assert_run_file_refused (link);
+  g_autofree char *after = srl_test_listing (reference);
+  g_assert_cmpstr (before, ==, after);
+  g_autofree char *now = NULL;
+  gsize now_len;
+  g_assert_true (g_file_get_contents (policy, &now, &now_len, NULL));
+  g_assert_cmpmem (saved, saved_len, now, now_len);
+  g_unlink (link);
+  g_unlink (alias);
+  /* A new file in the run directory is no loss: allowed. */
+  g_autofree char *new_file = g_build_filename (reference, "eval-new.csv", NULL);
+  g_assert_cmpint (eval_to (NULL, new_file, NULL), ==, 0);
+  g_assert_true (g_file_test (new_file, G_FILE_TEST_IS_REGULAR));
+  g_unlink (new_file);
+}
+
+static void
+test_eval_refuses_unwritable_output (void)
+{
+  /* Paths that cannot be written are refused before any episode, and
+   * leave nothing behind (no OUT.partial, no "./.partial"). */
+  g_autofree char *scratch = g_build_filename (dir, "scratch", NULL);
+  g_autofree char *subdir = g_build_filename (scratch, "a-directory", NULL);
+  g_autofree char *missing = g_build_filename (scratch, "missing", "episodes.csv", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (subdir, 0755), ==, 0);
+  g_autofree char *err = NULL;
+  g_assert_cmpint (eval_to (scratch, "", &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--out is empty"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (eval_to (scratch, subdir, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "is a directory"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (eval_to (scratch, "a-directory/", &err), ==, 2);
+  g_assert_nonnull (strstr (err, "is a directory"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (eval_to (scratch, missing, &err), ==, 2);
+  g_assert_nonnull (strstr (err, missing));
+  g_assert_nonnull (strstr (err, "does not exist"));
+  /* sysfs takes no new file, not even root's (who may write anywhere else). */
+  if (g_file_test ("/sys/kernel", G_FILE_TEST_IS_DIR))
+    {
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (eval_to (scratch, "/sys/kernel/episodes.csv", &err), ==, 2);
+      g_assert_nonnull (strstr (err, "cannot write in /sys/kernel"));
+    }
+  g_autofree char *left = srl_test_listing (scratch);
+  g_assert_cmpstr (left, ==, "a-directory");
+  g_autofree char *inside = srl_test_listing (subdir);
+  g_assert_cmpstr (inside, ==, "");
+  srl_test_rmtree (scratch);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -262,6 +364,8 @@ main (int argc, char **argv)
   g_test_add_func ("/resume/damaged-checkpoint", test_damaged_checkpoint_refused);
   g_test_add_func ("/resume/damaged-progress", test_damaged_progress_refused);
   g_test_add_func ("/resume/eval", test_eval);
+  g_test_add_func ("/resume/eval-refuses-run-files", test_eval_refuses_run_files);
+  g_test_add_func ("/resume/eval-refuses-unwritable-output", test_eval_refuses_unwritable_output);
   g_test_add_func ("/resume/thread-count", test_thread_count);
   int status = g_test_run ();
   srl_test_rmtree (dir);

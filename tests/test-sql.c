@@ -14,6 +14,8 @@
  *                   compose refuse runs whose spaces differ;
  *   init-from     — a fine-tuning run starts from exactly the saved weights;
  *   compose       — a composed run takes no environment steps and evaluates;
+ *   figure output — softrl figure refuses an -o that would overwrite the
+ *                   run or cannot be written, before drawing anything;
  *   learning      — sql learns to reach x = −1 on point from a seed;
  *   resume        — interrupted sql runs (online with OU noise and the
  *                   fine-tuning schedules, and an offline composition)
@@ -449,6 +451,35 @@ test_compose (void)
   g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
 }
 
+static void
+test_figure_refuses_output (void)
+{
+  /* Like eval's --out: the run's own files, a directory and a missing
+   * directory are refused before any rollout (status 2), and nothing is
+   * left behind. */
+  g_autofree char *scratch = g_build_filename (dir, "figure-scratch", NULL);
+  g_autofree char *subdir = g_build_filename (scratch, "a-directory.png", NULL);
+  g_autofree char *missing = g_build_filename (scratch, "missing", "figure.png", NULL);
+  g_autofree char *own = g_build_filename (run_x, "policy.safetensors", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (subdir, 0755), ==, 0);
+  g_autofree char *before = srl_test_listing (run_x);
+  const char *outs[] = { own, subdir, missing };
+  const char *why[] = { "the run's own", "is a directory", "does not exist" };
+  for (guint i = 0; i < G_N_ELEMENTS (outs); i++)
+    {
+      g_autofree char *err = NULL;
+      g_assert_cmpint (srl_test_run (NULL, NULL, &err, "figure", run_x, "-o", outs[i], "--rollouts", "1", "--samples",
+                                     "1", NULL), ==, 2);
+      g_assert_nonnull (strstr (err, outs[i]));
+      g_assert_nonnull (strstr (err, why[i]));
+    }
+  g_autofree char *after = srl_test_listing (run_x);
+  g_assert_cmpstr (before, ==, after);
+  g_autofree char *left = srl_test_listing (scratch);
+  g_assert_cmpstr (left, ==, "a-directory.png");
+  srl_test_rmtree (scratch);
+}
+
 /* ------------------------------------------------------------------ learning */
 
 static void
@@ -540,6 +571,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sql/init-from", test_init_from);
   g_test_add_func ("/sql/compose-refused", test_compose_refused);
   g_test_add_func ("/sql/compose", test_compose);
+  g_test_add_func ("/sql/figure-refuses-output", test_figure_refuses_output);
   g_test_add_func ("/sql/learning-point", test_learning_point);
   g_test_add_func ("/sql/resume-online", test_resume_online);
   g_test_add_func ("/sql/resume-offline", test_resume_offline);

@@ -80,6 +80,31 @@ srl_test_rmtree (const char *path)
   g_rmdir (path);
 }
 
+static inline int
+srl_test_compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names in directory `path`, sorted and joined by spaces (free with
+ * g_free): compare two listings to see that a command left nothing behind. */
+static inline char *
+srl_test_listing (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  g_assert_nonnull (d);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (d);
+  g_ptr_array_sort (names, srl_test_compare_names);
+  g_ptr_array_add (names, NULL);
+  char *listing = g_strjoinv (" ", (char **) names->pdata);
+  g_ptr_array_unref (names);
+  return listing;
+}
+
 static inline char *
 srl_test_write (const char *dir, const char *name, const char *contents)
 {

@@ -26,6 +26,14 @@ G_BEGIN_DECLS
 #define SRL_RUN_POLICY "policy.safetensors"         /* what acting needs */
 #define SRL_RUN_PROGRESS "progress.csv"
 #define SRL_RUN_STATUS "status"
+#define SRL_RUN_LOG "log.txt"                       /* what the run said, with times */
+#define SRL_RUN_COMPOSITION "compose.ini"           /* the experiment `softrl compose` wrote and ran */
+#define SRL_RUN_OUTPUT "output.txt"                 /* a sweep run's stdout and stderr, every attempt's */
+/* Every name above, to initialise an array: commands that write beside a
+ * run refuse these names, so a new file of a run directory goes here. */
+#define SRL_RUN_FILES                                                                                      \
+  SRL_RUN_CONFIG, SRL_RUN_CHECKPOINT, SRL_RUN_POLICY, SRL_RUN_PROGRESS, SRL_RUN_STATUS, SRL_RUN_LOG,        \
+    SRL_RUN_COMPOSITION, SRL_RUN_OUTPUT
 /* Prefixes of the tensors inside a checkpoint; a policy file holds the
  * algorithm's SRL_SAVE_POLICY tensors without prefix. */
 #define SRL_CHECKPOINT_ALGORITHM "algorithm."
