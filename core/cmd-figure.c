@@ -231,9 +231,13 @@ parse_states (const char *text, GArray *states, GError **error)
           v[0] = g_ascii_strtod (g_strstrip (xy[0]), &end1);
           v[1] = g_ascii_strtod (g_strstrip (xy[1]), &end2);
         }
-      if (!end1 || !end2 || *end1 || *end2 || end1 == xy[0] || end2 == xy[1])
+      /* (1e300 squared overflows in the landscape's extent: finite and
+       * below 1e6, far beyond any 2-D task's world) */
+      if (!end1 || !end2 || *end1 || *end2 || end1 == xy[0] || end2 == xy[1] || !(fabs (v[0]) < 1e6)
+          || !(fabs (v[1]) < 1e6))
         {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "--states %s: expected x,y;x,y;… (numbers)", text);
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                       "--states %s: expected x,y;x,y;… (finite numbers of magnitude below 10⁶)", text);
           return FALSE;
         }
       g_array_append_vals (states, v, 2);
@@ -300,11 +304,12 @@ srl_cmd_figure (int argc, char **argv)
         {
           char *end;
           extent[i] = g_ascii_strtod (parts[i], &end);
-          ok = end != parts[i] && !*end;
+          ok = end != parts[i] && !*end && fabs (extent[i]) < 1e6; /* (NaN fails the bound) */
         }
       if (!ok || extent[0] >= extent[1] || extent[2] >= extent[3])
         {
-          srl_cli_error ("figure: --extent %s: expected XMIN,XMAX,YMIN,YMAX with XMIN < XMAX, YMIN < YMAX", extent_text);
+          srl_cli_error ("figure: --extent %s: expected XMIN,XMAX,YMIN,YMAX (finite, of magnitude below 10⁶) with "
+                         "XMIN < XMAX, YMIN < YMAX", extent_text);
           return SRL_EXIT_USAGE;
         }
     }

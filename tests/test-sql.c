@@ -477,6 +477,19 @@ test_figure_refuses_output (void)
   g_assert_cmpstr (before, ==, after);
   g_autofree char *left = srl_test_listing (scratch);
   g_assert_cmpstr (left, ==, "a-directory.png");
+  /* Geometry that is not a finite number is refused, not drawn. */
+  g_autofree char *png = g_build_filename (scratch, "figure.png", NULL);
+  const char *geometry[][2] = { { "--states", "nan,0" }, { "--states", "1e300,1e300" }, { "--extent", "nan,1,0,1" },
+                                { "--extent", "-inf,1,0,1" } };
+  for (guint i = 0; i < G_N_ELEMENTS (geometry); i++)
+    {
+      g_autofree char *err = NULL;
+      g_assert_cmpint (srl_test_run (NULL, NULL, &err, "figure", run_x, "-o", png, geometry[i][0], geometry[i][1], NULL),
+                       ==, 2);
+      g_assert_nonnull (strstr (err, geometry[i][1]));
+      g_assert_nonnull (strstr (err, "finite"));
+      g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+    }
   srl_test_rmtree (scratch);
 }
 
