@@ -219,7 +219,10 @@ srl_experiment_load (const SrlRegistry *registry, const char *path, const char *
       if (local->domain == G_FILE_ERROR)
         g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: cannot read the experiment: %s", path, local->message);
       else
-        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, local->message);
+        {
+          g_autofree char *why = srl_printable_excerpt (local->message, 160);
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, why);
+        }
       return NULL;
     }
   g_autoptr (GArray) overrides = g_array_new (FALSE, TRUE, sizeof (Override));

@@ -540,7 +540,7 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   if (g_file_test (ckpt, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                    "%s already holds a run; continue it with `softrl run --resume %s` or choose another --out",
                    r->dir, r->dir);
       return NULL;
@@ -559,7 +559,7 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     }
   if (found->len)
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO,
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                    "%s holds a run's files but no checkpoint to continue from (%s); move them away or choose "
                    "another --out", r->dir, found->str);
       return NULL;

@@ -59,6 +59,10 @@ void srl_csv_append_number (GString *row, double value);
  * aborting. */
 SrlReplay *srl_replay_try_new (gsize capacity, guint obs_dim, guint act_dim, GError **error);
 
+/* `text` fit to quote in a message (transfer full): valid UTF-8, control
+ * characters as '?', at most `max_chars` characters and an ellipsis. */
+char *srl_printable_excerpt (const char *text, guint max_chars);
+
 /* Fields of one line of softrl's CSV files (numbers only, never quoted). */
 guint srl_csv_count_fields (const char *line);
 

@@ -423,7 +423,10 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
       if (local->domain == G_FILE_ERROR)
         g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: cannot read the sweep: %s", path, local->message);
       else
-        g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, local->message);
+        {
+          g_autofree char *why = srl_printable_excerpt (local->message, 160);
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a valid keyfile: %s", path, why);
+        }
       return NULL;
     }
   g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);

@@ -85,6 +85,27 @@ srl_log_line (FILE *log, const char *message)
   fflush (log);
 }
 
+char *
+srl_printable_excerpt (const char *text, guint max_chars)
+{
+  /* A parser's message may quote a line of a binary file: valid UTF-8,
+   * control characters shown as '?', and cut short. */
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+  for (const char *p = valid; *p && n < max_chars; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iscntrl (c) || c == 0xFFFD)
+        g_string_append_c (out, '?');
+      else
+        g_string_append_unichar (out, c);
+    }
+  if (g_utf8_strlen (valid, -1) > max_chars)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
 guint
 srl_csv_count_fields (const char *line)
 {

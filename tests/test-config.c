@@ -106,6 +106,27 @@ test_missing_file (void)
   g_assert_nonnull (strstr (err, "/nonexistent/x.ini"));
 }
 
+/* A binary file given as the experiment: refused with a message that quotes
+ * a printable excerpt, not the file's bytes. */
+static void
+test_binary_file (void)
+{
+  g_autofree char *dir = srl_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "binary.ini", NULL);
+  char bytes[4096];
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (char) ((i * 37 + 11) % 256 ? (i * 37 + 11) % 256 : 1);
+  g_assert_true (g_file_set_contents (path, bytes, sizeof bytes, NULL));
+  g_autofree char *err = NULL;
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", path, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "not a valid keyfile"));
+  g_assert_true (g_utf8_validate (err, -1, NULL));
+  for (const char *p = err; *p; p++)
+    g_assert_true (*p == '\n' || (guchar) *p >= 0x20);
+  g_assert_cmpuint (g_utf8_strlen (err, -1), <, 400);
+  srl_test_rmtree (dir);
+}
+
 static void
 test_resolved_config_has_every_default (void)
 {
@@ -128,14 +149,14 @@ test_resolved_config_has_every_default (void)
   g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", config_path, "--out", again, "-q", NULL), ==, 0);
   /* A run directory is never overwritten. */
   g_autofree char *err2 = NULL;
-  g_assert_cmpint (srl_test_run (NULL, NULL, &err2, "run", file, "--out", out_dir, NULL), !=, 0);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err2, "run", file, "--out", out_dir, NULL), ==, 2);
   g_assert_nonnull (strstr (err2, "already holds a run"));
   /* Nor a directory holding a run's results without its checkpoint. */
   g_autofree char *results = g_build_filename (dir, "results", NULL);
   g_assert_cmpint (g_mkdir (results, 0755), ==, 0);
   g_autofree char *progress = srl_test_write (results, "progress.csv", "mine\n");
   g_autofree char *err3 = NULL, *kept = NULL;
-  g_assert_cmpint (srl_test_run (NULL, NULL, &err3, "run", file, "--out", results, NULL), !=, 0);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err3, "run", file, "--out", results, NULL), ==, 2);
   g_assert_nonnull (strstr (err3, "holds a run's files but no checkpoint to continue from (progress.csv)"));
   g_assert_true (g_file_get_contents (progress, &kept, NULL, NULL));
   g_assert_cmpstr (kept, ==, "mine\n");
@@ -168,6 +189,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/seed-option", test_seed_option);
+  g_test_add_func ("/config/binary-file", test_binary_file);
   g_test_add_func ("/config/resolved", test_resolved_config_has_every_default);
   return g_test_run ();
 }
