@@ -597,7 +597,10 @@ test_errors (void)
   g_autofree char *set_missing = g_strdup_printf ("model=%s", missing);
   const char *sets1[] = { set_missing, NULL };
   g_assert_null (make_env ("hopper", sets1, &error));
-  g_assert_error (error, SRL_ERROR, SRL_ERROR_IO);
+  /* A model the experiment names is its setting: a config error naming
+   * [env] model (exit status 2). */
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "[env] model: "));
   g_assert_nonnull (strstr (error->message, missing));
   g_clear_error (&error);
   /* Not XML. */
@@ -605,7 +608,7 @@ test_errors (void)
   g_autofree char *set_broken = g_strdup_printf ("model=%s", broken);
   const char *sets2[] = { set_broken, NULL };
   g_assert_null (make_env ("hopper", sets2, &error));
-  g_assert_error (error, SRL_ERROR, SRL_ERROR_FORMAT);
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, broken));
   g_assert_nonnull (strstr (error->message, "XML"));
@@ -616,7 +619,7 @@ test_errors (void)
   g_autofree char *set_bad = g_strdup_printf ("model=%s", bad);
   const char *sets3[] = { set_bad, NULL };
   g_assert_null (make_env ("hopper", sets3, &error));
-  g_assert_error (error, SRL_ERROR, SRL_ERROR_FORMAT);
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, bad));
   g_assert_nonnull (strstr (error->message, "colour"));
@@ -743,8 +746,21 @@ test_cli (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (srl_test_run (NULL, &out, &err, "env", "hopper", "--set", "model=/nonexistent/hopper.xml", NULL),
-                   ==, 1);
-  g_assert_nonnull (strstr (err, "/nonexistent/hopper.xml"));
+                   ==, 2);
+  g_assert_nonnull (strstr (err, "[env] model: MuJoCo model /nonexistent/hopper.xml: no such file"));
+  /* A directory named as the model, and a file MuJoCo cannot read. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, &out, &err, "env", "hopper", "--set", "model=/tmp", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "[env] model: MuJoCo model /tmp: not a regular file"));
+  g_autofree char *scratch = srl_test_tmpdir ();
+  g_autofree char *junk = srl_test_write (scratch, "junk.xml", "<mujoco><worldbody><body>");
+  g_autofree char *set_junk = g_strconcat ("model=", junk, NULL);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, &out, &err, "env", "hopper", "--set", set_junk, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "[env] model: MuJoCo could not load the model"));
+  srl_test_rmtree (scratch);
 }
 
 int

@@ -166,9 +166,15 @@ load_model (SrlMjEnv *env, const SrlSection *params, GError **error)
     env->model_path = g_strdup (given);
   else if (!(env->model_path = srl_find_data_file (env->task->model, error)))
     return FALSE;
+  /* A model the experiment names is its setting to fix ([env] model, exit
+   * status 2); a shipped one missing is the installation's fault. */
+  gboolean chosen = given && *given;
   if (!g_file_test (env->model_path, G_FILE_TEST_IS_REGULAR))
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "MuJoCo model %s: no such file", env->model_path);
+      const char *what = g_file_test (env->model_path, G_FILE_TEST_EXISTS) ? "not a regular file" : "no such file";
+      if (chosen)
+        return srl_section_error (params, "model", error, "MuJoCo model %s: %s", env->model_path, what);
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "MuJoCo model %s: %s", env->model_path, what);
       return FALSE;
     }
   char message[1024] = "";
@@ -187,6 +193,9 @@ load_model (SrlMjEnv *env, const SrlSection *params, GError **error)
   GUARD_END (&guard);
   if (!env->m || !env->d)
     {
+      if (chosen)
+        return srl_section_error (params, "model", error, "MuJoCo could not load the model %s: %s", env->model_path,
+                                  message[0] ? message : "unknown error");
       g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "MuJoCo could not load the model %s: %s", env->model_path,
                    message[0] ? message : "unknown error");
       return FALSE;
