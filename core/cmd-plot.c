@@ -101,6 +101,9 @@ make_curve (const SrlResultVariant *v, const char *xcol, const char *ycol, Band 
       c->hi[c->n] = band == BAND_STD ? mean + sd : band == BAND_MINMAX ? hi : mean;
       c->n++;
     }
+  if (!c->n)
+    fprintf (stderr, "softrl: plot: %s: no row where all %u runs have a number in %s and %s; left out\n", v->label,
+             runs, xcol, ycol);
   return TRUE;
 }
 

@@ -499,6 +499,13 @@ test_summarize_plain_runs (void)
   g_assert_nonnull (strstr (out, "| C | 2/2 | 10.0 ± 0 |"));
   g_assert_nonnull (strstr (out, "| C (env.max_torque=5) | 1/1 | 50.0 ± – |"));
   g_assert_nonnull (strstr (out, "| D | 1/2 (1 without evaluations) | 10.0 ± – |"));
+  /* plot draws the variants with numbers and says which it leaves out. */
+  hand_made_run (root, "e1", "E", 1, "finished\n", "epoch,env_steps,eval_return_mean,wall_s\n1,100,nan,1\n");
+  g_autofree char *png = g_build_filename (root, "curves.png", NULL);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "plot", root, "-o", png, NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "E: no row where all 1 runs have a number in env_steps and eval_return_mean; left out"));
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
 }
 
 /* ------------------------------------------------------------------ figures */
