@@ -779,8 +779,25 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
         }
     }
   r->x = srl_experiment_load (registry, config, overrides, error);
-  if (!r->x || !run_setup (r, error) || !load_checkpoint (r, error))
+  if (!r->x || !run_setup (r, error))
     return NULL;
+  if (!load_checkpoint (r, error))
+    {
+      /* A checkpoint that no longer fits what the command line changed is
+       * the command line's fault: say which setting, not only which
+       * tensor. */
+      for (guint i = 0; overrides && overrides[i]; i++)
+        if (!g_str_has_prefix (overrides[i], "experiment."))
+          {
+            g_autofree char *why = g_strdup ((*error)->message);
+            g_clear_error (error);
+            g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                         "%s (after --set %s: a resumed run keeps the settings its checkpoint was made with)", why,
+                         overrides[i]);
+            break;
+          }
+      return NULL;
+    }
   if (r->epochs < r->epoch)
     {
       srl_section_error (r->x->runner, "epochs", error,

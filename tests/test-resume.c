@@ -208,6 +208,11 @@ test_damaged_progress_refused (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "--set", "experiment.epochs=2", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "[experiment] epochs: the run has done 30 epochs already"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", "--resume", run, "--set", "algorithm.hidden_sizes=32;32",
+                                 "--set", "experiment.epochs=31", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "the network needs shape"));
+  g_assert_nonnull (strstr (err, "(after --set algorithm.hidden_sizes=32;32: a resumed run keeps the settings"));
   g_assert_true (g_file_get_contents (config, &config_after, NULL, NULL));
   g_assert_cmpstr (config_before, ==, config_after);
 }
