@@ -166,9 +166,10 @@ int
 srl_cmd_summarize (int argc, char **argv)
 {
   double threshold = NAN, final_steps = 0;
+  g_autofree char *threshold_text = NULL; /* a string, so that "given" does not hang on a value such as NaN */
   g_autofree char *xcol = NULL, *ycol = NULL;
   GOptionEntry entries[] = {
-    { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
+    { "threshold", 't', 0, G_OPTION_ARG_STRING, &threshold_text,
       "report the steps until the curve first reaches X (default: the sweep file's threshold)", "X" },
     { "y", 0, 0, G_OPTION_ARG_STRING, &ycol, "the progress.csv column summarised (default eval_return_mean)", "COLUMN" },
     { "x", 0, 0, G_OPTION_ARG_STRING, &xcol, "the column the curve runs along (default env_steps)", "COLUMN" },
@@ -189,15 +190,16 @@ srl_cmd_summarize (int argc, char **argv)
       srl_cli_error ("summarize: %s", error->message);
       return SRL_EXIT_USAGE;
     }
-  /* NAN stands for "not given": a NaN given is refused, not taken for that. */
-  gboolean threshold_given = !isnan (threshold);
-  for (int i = 1; i < argc && !threshold_given; i++)
-    if (g_str_has_prefix (argv[i], "--threshold") || strcmp (argv[i], "-t") == 0)
-      threshold_given = TRUE;
-  if (threshold_given && !isfinite (threshold))
+  gboolean threshold_given = threshold_text != NULL;
+  if (threshold_given)
     {
-      srl_cli_error ("summarize: --threshold: expected a finite number");
-      return SRL_EXIT_USAGE;
+      char *end;
+      threshold = g_ascii_strtod (threshold_text, &end);
+      if (end == threshold_text || *end || !isfinite (threshold))
+        {
+          srl_cli_error ("summarize: --threshold %s: expected a finite number", threshold_text);
+          return SRL_EXIT_USAGE;
+        }
     }
   if (argc != 2 || final_steps < 0)
     {

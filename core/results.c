@@ -228,7 +228,8 @@ find_or_add_variant (SrlResults *results, const char *name, const char *label, c
   for (guint i = 0; i < results->variants->len; i++)
     {
       SrlResultVariant *v = results->variants->pdata[i];
-      if (strcmp (v->label, label) == 0 && (!settings || (v->settings && g_strv_equal (settings, (const char *const *) v->settings))))
+      gboolean same_settings = !settings || (v->settings && g_strv_equal (settings, (const char *const *) v->settings));
+      if (strcmp (v->label, label) == 0 && same_settings)
         return v;
     }
   SrlResultVariant *v = g_new0 (SrlResultVariant, 1);

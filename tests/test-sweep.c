@@ -475,6 +475,14 @@ test_summarize_numbers (void)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (srl_test_run (NULL, NULL, &err, "summarize", root, "--y", "nope", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "no column \"nope\""));
+  const char *thresholds[] = { "nan", "inf", "many" };
+  for (guint i = 0; i < G_N_ELEMENTS (thresholds); i++)
+    {
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (srl_test_run (NULL, NULL, &err, "summarize", root, "--threshold", thresholds[i], NULL), ==, 2);
+      g_autofree char *says = g_strdup_printf ("--threshold %s: expected a finite number", thresholds[i]);
+      g_assert_nonnull (strstr (err, says));
+    }
 }
 
 /* Runs outside a sweep: a setting changed makes another variant (labelled
