@@ -1,10 +1,12 @@
-# libsoftrl: the core every plugin links against, and the softrl program.
+# libsoftrl (core/): the library every plugin links against.  The program
+# (core/cli/) is built on it; its headers are on the program's include path
+# only, so that nothing in the library can include them.
 lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
-	core/srl-private.h core/experiment.h core/runner.h \
+	core/srl-private.h core/experiment.h core/runner.h core/run-private.h \
 	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
-	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c \
-	core/parallel.c
+	core/registry.c core/env.c core/sampler.c core/experiment.c \
+	core/agent.c core/runner.c core/checkpoint.c core/parallel.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
 
@@ -16,9 +18,11 @@ softrlinclude_HEADERS = \
 	core/include/softrl/experiment.h core/include/softrl/parallel.h
 
 bin_PROGRAMS += core/softrl
-core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/cmd-env.c \
-	core/cmd-plugins.c core/cmd-bench.c core/plot.h core/plot.c \
-	core/cmd-compose.c core/cmd-figure.c
+core_softrl_SOURCES = core/cli/main.c core/cli/commands.h core/cli/cli.h core/cli/cli.c \
+	core/cli/cmd-run.c core/cli/cmd-eval.c core/cli/cmd-env.c core/cli/cmd-plugins.c \
+	core/cli/bench.h core/cli/bench.c core/cli/bench-update.c core/cli/bench-torch.c core/cli/bench-env.c \
+	core/cli/bench-memory.c core/cli/plot.h core/cli/plot.c core/cli/cmd-compose.c core/cli/cmd-figure.c
+core_softrl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/cli
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
 core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)
 
@@ -27,11 +31,12 @@ pkgconfig_DATA = softrl.pc
 
 # Sweeps, summaries and learning curves; MPI distribution only when configure
 # found Open MPI.
-core_softrl_SOURCES += core/sweep.h core/sweep.c core/results.h core/results.c core/cmd-sweep.c \
-	core/cmd-summarize.c core/cmd-plot.c
+core_softrl_SOURCES += core/cli/results.h core/cli/results.c \
+	core/cli/sweep.h core/cli/sweep.c core/cli/sweep-file.c core/cli/sweep-dir.c core/cli/sweep-jobs.c \
+	core/cli/sweep-progress.c core/cli/cmd-sweep.c core/cli/cmd-summarize.c core/cli/cmd-plot.c
 core_softrl_LDADD += $(LIBM)
 if HAVE_MPI
-core_softrl_SOURCES += core/sweep-mpi.c
+core_softrl_SOURCES += core/cli/sweep-mpi.c
 core_softrl_CFLAGS += $(MPI_CFLAGS)
 core_softrl_LDADD += $(MPI_LIBS)
 endif

@@ -10,262 +10,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
-
-/* Random streams of a run, all derived from its seed. */
-enum {
-  STREAM_ACT = 1,
-  STREAM_ENV = 2,
-  STREAM_EVAL_ACT = 1000000,
-  STREAM_EVAL_ENV = 2000000,
-};
-
-#define RECENT_RETURNS 10
+#include "run-private.h"
 
 static volatile sig_atomic_t stop_requested = 0;
 
-static void
-on_signal (int sig)
+void
+srl_run_request_stop (void)
 {
-  (void) sig;
   stop_requested = 1;
 }
 
-void
-srl_run_install_signal_handlers (void)
-{
-  struct sigaction sa;
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset (&sa.sa_mask);
-  /* A second Ctrl-C kills at once; files are written atomically, so even
-   * that cannot leave a half-written checkpoint behind. */
-  sa.sa_flags = SA_RESETHAND;
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-}
-
-/* ------------------------------------------------------------------ agent */
-
-SrlAgent *
-srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,
-               GError **error)
-{
-  SrlAlgorithmContext ctx = {
-    .params = x->algorithm,
-    .env = spec,
-    .sampler = x->sampler_descriptor ? &x->sampler_factory : NULL,
-    .seed = seed,
-    .registry = registry,
-  };
-  const SrlAlgorithmDescriptor *ad = x->algorithm_descriptor;
-  gpointer algorithm = ad->create (&ctx, error);
-  if (!algorithm)
-    return NULL;
-  SrlAgent *a = g_new0 (SrlAgent, 1);
-  a->descriptor = ad;
-  a->algorithm = algorithm;
-  a->obs_dim = spec->obs_dim;
-  a->act_dim = spec->act_dim;
-  a->memory_size = ad->memory_size ? ad->memory_size (algorithm) : 0;
-  for (const char *const *n = spec->info_names; n && *n; n++)
-    a->n_info++;
-  a->obs = g_new0 (double, a->obs_dim);
-  a->next_obs = g_new0 (double, a->obs_dim);
-  a->obs_f = g_new0 (float, a->obs_dim);
-  a->next_obs_f = g_new0 (float, a->obs_dim);
-  a->agent_action = g_new0 (float, a->act_dim);
-  a->env_action = g_new0 (float, a->act_dim);
-  a->memory = g_new0 (float, MAX (a->memory_size, 1));
-  a->info = g_new0 (double, MAX (a->n_info, 1));
-  a->episode_obs = g_new0 (double, a->obs_dim);
-  a->episode_obs_f = g_new0 (float, a->obs_dim);
-  a->episode_memory = g_new0 (float, MAX (a->memory_size, 1));
-  return a;
-}
-
-void
-srl_agent_free (SrlAgent *a)
-{
-  if (!a)
-    return;
-  a->descriptor->destroy (a->algorithm);
-  g_free (a->obs);
-  g_free (a->next_obs);
-  g_free (a->obs_f);
-  g_free (a->next_obs_f);
-  g_free (a->agent_action);
-  g_free (a->env_action);
-  g_free (a->memory);
-  g_free (a->info);
-  g_free (a->episode_obs);
-  g_free (a->episode_obs_f);
-  g_free (a->episode_memory);
-  g_free (a);
-}
-
-static void
-to_float (const double *in, float *out, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    out[i] = (float) in[i];
-}
-
-void
-srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep)
-{
-  srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL);
-}
-
-void
-srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
-                            SrlObserveFunc observe, gpointer data)
-{
-  memset (ep, 0, sizeof *ep);
-  memset (a->episode_memory, 0, a->memory_size * sizeof (float));
-  srl_env_reset (env, rng, a->episode_obs);
-  if (observe)
-    observe (a->episode_obs, a->obs_dim, data);
-  while (ep->length < max_steps)
-    {
-      to_float (a->episode_obs, a->episode_obs_f, a->obs_dim);
-      a->descriptor->act (a->algorithm, rng, mode, a->episode_obs_f, (guint) ep->length, a->episode_memory,
-                          a->agent_action,
-                          a->env_action);
-      double reward = 0;
-      SrlStepStatus status = srl_env_step_normalized (env, rng, a->env_action, a->episode_obs, &reward);
-      ep->length++;
-      if (status == SRL_STEP_INVALID)
-        {
-          ep->invalid = TRUE;
-          break;
-        }
-      if (observe)
-        observe (a->episode_obs, a->obs_dim, data);
-      ep->ret += reward;
-      if (status == SRL_STEP_TERMINATED)
-        {
-          ep->terminated = TRUE;
-          break;
-        }
-    }
-  srl_env_episode_info (env, a->info);
-}
-
-void
-srl_returns_add (SrlReturns *r, const SrlEpisode *ep)
-{
-  r->min = r->n == 0 ? ep->ret : MIN (r->min, ep->ret);
-  r->max = r->n == 0 ? ep->ret : MAX (r->max, ep->ret);
-  r->sum += ep->ret;
-  r->length_sum += ep->length;
-  r->n++;
-}
-
-double
-srl_returns_mean (const SrlReturns *r)
-{
-  return r->n ? r->sum / r->n : NAN;
-}
-
-double
-srl_returns_mean_length (const SrlReturns *r)
-{
-  return r->n ? r->length_sum / r->n : NAN;
-}
-
-/* ------------------------------------------------------------------ loaded policies */
-
-static guint
-path_limit (const SrlExperiment *x, const SrlEnvSpec *spec)
-{
-  gint64 m = srl_section_get_int (x->runner, "max_path_length");
-  return m > 0 ? (guint) m : (spec->max_episode_steps ? spec->max_episode_steps : 1000);
-}
-
-void
-srl_loaded_policy_free (SrlLoadedPolicy *p)
-{
-  if (!p)
-    return;
-  srl_agent_free (p->agent);
-  srl_env_free (p->env);
-  srl_experiment_free (p->experiment);
-  g_free (p);
-}
-
-SrlLoadedPolicy *
-srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
-                       GError **error)
-{
-  g_autofree char *policy = g_build_filename (run_dir, SRL_RUN_POLICY, NULL);
-  g_autoptr (SrlLoadedPolicy) p = g_new0 (SrlLoadedPolicy, 1);
-  p->experiment = srl_experiment_load_run (registry, run_dir, overrides, error);
-  if (!p->experiment)
-    return NULL;
-  p->env = srl_env_new (p->experiment->env_descriptor, p->experiment->env, error);
-  if (!p->env)
-    return NULL;
-  const SrlEnvSpec *spec = srl_env_spec (p->env);
-  p->agent = srl_agent_new (registry, p->experiment, spec, srl_section_get_int (p->experiment->runner, "seed"), error);
-  if (!p->agent)
-    return NULL;
-  g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, error);
-  if (!reader)
-    return NULL;
-  if (!p->agent->descriptor->load (p->agent->algorithm, reader, SRL_SAVE_POLICY, error))
-    return NULL;
-  p->max_path_length = path_limit (p->experiment, spec);
-  return g_steal_pointer (&p);
-}
-
 /* ------------------------------------------------------------------ runs */
-
-struct _SrlRun {
-  const SrlRegistry *registry;
-  SrlExperiment *x;
-  char *dir;
-  SrlRunOptions options;
-  SrlEnv *env, *eval_env;
-  SrlAgent *agent;
-  SrlReplay *replay;
-  const SrlStatSpec *stats;
-  guint n_stats;
-  double *stat_values;
-  FILE *log;
-  gboolean tty;
-
-  /* settings */
-  char *name;
-  guint64 seed;
-  gint64 epochs, steps_per_epoch, eval_episodes, initial_random_steps, min_replay_size, gradient_steps;
-  gint64 checkpoint_interval;
-  gint64 offline_updates; /* > 0: updates per epoch of an offline run (no environment steps) */
-  gboolean eval_deterministic;
-  guint max_path_length;
-
-  /* saved state */
-  SrlRng rng_act, rng_env;
-  gint64 epoch, step_in_epoch;
-  gint64 total_steps, total_episodes, total_updates;
-  gboolean need_reset;
-  gint64 episode_step;
-  double episode_return;
-  double epoch_return_sum;
-  gint64 epoch_episodes;
-  double *stat_sums;
-  gint64 epoch_updates;
-  double epoch_update_seconds;
-  double wall_before; /* seconds of earlier processes of this run */
-  double recent[RECENT_RETURNS];
-  gint64 n_recent;
-  GPtrArray *rows;    /* progress.csv data rows */
-  char *header;
-
-  /* this process */
-  double started;
-  gint64 steps_at_start;
-};
 
 static const char *const standard_columns[] = { "alpha", "entropy", "q_loss", "policy_loss" };
 
@@ -394,7 +149,7 @@ run_setup (SrlRun *r, GError **error)
   if (!r->eval_env)
     return FALSE;
   const SrlEnvSpec *spec = srl_env_spec (r->env);
-  r->max_path_length = path_limit (x, spec);
+  r->max_path_length = srl_run_path_limit (x, spec);
   r->agent = srl_agent_new (r->registry, x, spec, r->seed, error);
   if (!r->agent)
     return FALSE;
@@ -583,168 +338,6 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
   return g_steal_pointer (&r);
 }
 
-/* ---- checkpoints ---- */
-
-static void
-put_rng (SrlStateWriter *w, const char *name, const SrlRng *rng)
-{
-  srl_state_writer_put_u64 (w, name, rng->s, 4);
-}
-
-static gboolean
-get_rng (const SrlStateReader *rd, const char *name, SrlRng *rng, GError **error)
-{
-  return srl_state_reader_get_u64 (rd, name, rng->s, 4, error);
-}
-
-static void
-add_meta (SrlRun *r, SrlStateWriter *w)
-{
-  srl_state_writer_put_meta (w, "softrl_version", PACKAGE_VERSION);
-  srl_state_writer_put_meta (w, "experiment", r->name);
-  srl_state_writer_put_meta (w, "algorithm", r->x->algorithm_descriptor->info.name);
-  srl_state_writer_put_meta (w, "environment", r->x->env_descriptor->info.name);
-  if (r->x->sampler_descriptor)
-    srl_state_writer_put_meta (w, "sampler", r->x->sampler_descriptor->info.name);
-}
-
-static gboolean
-save_policy (SrlRun *r, GError **error)
-{
-  g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
-  add_meta (r, w);
-  r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_POLICY);
-  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_POLICY, NULL);
-  return srl_state_writer_write (w, path, error);
-}
-
-static double
-wall_seconds (SrlRun *r)
-{
-  return r->wall_before + (srl_now () - r->started);
-}
-
-static gboolean
-save_checkpoint (SrlRun *r, GError **error)
-{
-  double wall = wall_seconds (r);
-  g_autoptr (SrlStateWriter) w = srl_state_writer_new ();
-  add_meta (r, w);
-  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_RUNNER);
-  srl_state_writer_put_i64_value (w, "epoch", r->epoch);
-  srl_state_writer_put_i64_value (w, "step_in_epoch", r->step_in_epoch);
-  srl_state_writer_put_i64_value (w, "total_steps", r->total_steps);
-  srl_state_writer_put_i64_value (w, "total_episodes", r->total_episodes);
-  srl_state_writer_put_i64_value (w, "total_updates", r->total_updates);
-  srl_state_writer_put_i64_value (w, "need_reset", r->need_reset);
-  srl_state_writer_put_i64_value (w, "episode_step", r->episode_step);
-  srl_state_writer_put_f64_value (w, "episode_return", r->episode_return);
-  srl_state_writer_put_f64_value (w, "epoch_return_sum", r->epoch_return_sum);
-  srl_state_writer_put_i64_value (w, "epoch_episodes", r->epoch_episodes);
-  srl_state_writer_put_f64 (w, "stat_sums", r->stat_sums, r->n_stats);
-  srl_state_writer_put_i64_value (w, "epoch_updates", r->epoch_updates);
-  srl_state_writer_put_f64_value (w, "epoch_update_seconds", r->epoch_update_seconds);
-  srl_state_writer_put_f64_value (w, "wall_seconds", wall);
-  srl_state_writer_put_f64 (w, "recent_returns", r->recent, RECENT_RETURNS);
-  srl_state_writer_put_i64_value (w, "n_recent", r->n_recent);
-  srl_state_writer_put_i64_value (w, "progress_rows", r->rows->len);
-  put_rng (w, "rng_act", &r->rng_act);
-  put_rng (w, "rng_env", &r->rng_env);
-  srl_state_writer_put_f64 (w, "obs", r->agent->obs, r->agent->obs_dim);
-  srl_state_writer_put_f32 (w, "memory", r->agent->memory, r->agent->memory_size);
-  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_ENV);
-  srl_env_save (r->env, w);
-  srl_state_writer_set_prefix (w, SRL_CHECKPOINT_ALGORITHM);
-  r->agent->descriptor->save (r->agent->algorithm, w, SRL_SAVE_FULL);
-  srl_state_writer_set_prefix (w, "");
-  srl_replay_save (r->replay, w, SRL_CHECKPOINT_REPLAY);
-  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
-  if (!srl_state_writer_write (w, path, error))
-    return FALSE;
-  return save_policy (r, error);
-}
-
-static gboolean
-load_checkpoint (SrlRun *r, GError **error)
-{
-  g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
-  g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, error);
-  if (!rd)
-    return FALSE;
-  gint64 need_reset, n_recent, progress_rows;
-  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_RUNNER);
-  if (!srl_state_reader_get_i64_value (rd, "epoch", &r->epoch, error)
-      || !srl_state_reader_get_i64_value (rd, "step_in_epoch", &r->step_in_epoch, error)
-      || !srl_state_reader_get_i64_value (rd, "total_steps", &r->total_steps, error)
-      || !srl_state_reader_get_i64_value (rd, "total_episodes", &r->total_episodes, error)
-      || !srl_state_reader_get_i64_value (rd, "total_updates", &r->total_updates, error)
-      || !srl_state_reader_get_i64_value (rd, "need_reset", &need_reset, error)
-      || !srl_state_reader_get_i64_value (rd, "episode_step", &r->episode_step, error)
-      || !srl_state_reader_get_f64_value (rd, "episode_return", &r->episode_return, error)
-      || !srl_state_reader_get_f64_value (rd, "epoch_return_sum", &r->epoch_return_sum, error)
-      || !srl_state_reader_get_i64_value (rd, "epoch_episodes", &r->epoch_episodes, error)
-      || !srl_state_reader_get_f64 (rd, "stat_sums", r->stat_sums, r->n_stats, error)
-      || !srl_state_reader_get_i64_value (rd, "epoch_updates", &r->epoch_updates, error)
-      || !srl_state_reader_get_f64_value (rd, "epoch_update_seconds", &r->epoch_update_seconds, error)
-      || !srl_state_reader_get_f64_value (rd, "wall_seconds", &r->wall_before, error)
-      || !srl_state_reader_get_f64 (rd, "recent_returns", r->recent, RECENT_RETURNS, error)
-      || !srl_state_reader_get_i64_value (rd, "n_recent", &n_recent, error)
-      || !srl_state_reader_get_i64_value (rd, "progress_rows", &progress_rows, error)
-      || !get_rng (rd, "rng_act", &r->rng_act, error) || !get_rng (rd, "rng_env", &r->rng_env, error)
-      || !srl_state_reader_get_f64 (rd, "obs", r->agent->obs, r->agent->obs_dim, error)
-      || !srl_state_reader_get_f32 (rd, "memory", r->agent->memory, r->agent->memory_size, error))
-    return FALSE;
-  r->need_reset = need_reset != 0;
-  r->n_recent = n_recent;
-  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_ENV);
-  if (!srl_env_load (r->env, rd, error))
-    return FALSE;
-  srl_state_reader_set_prefix (rd, SRL_CHECKPOINT_ALGORITHM);
-  if (!r->agent->descriptor->load (r->agent->algorithm, rd, SRL_SAVE_FULL, error))
-    return FALSE;
-  srl_state_reader_set_prefix (rd, "");
-  if (!srl_replay_load (r->replay, rd, SRL_CHECKPOINT_REPLAY, error))
-    return FALSE;
-
-  /* progress.csv: keep the rows the checkpoint knows about; later rows (from
-   * after a crash) are written again by the resumed run. */
-  g_autofree char *csv_path = g_build_filename (r->dir, SRL_RUN_PROGRESS, NULL);
-  g_autofree char *csv = NULL;
-  if (progress_rows > 0 && !g_file_get_contents (csv_path, &csv, NULL, NULL))
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: missing, but the checkpoint counts %" G_GINT64_FORMAT " rows",
-                   csv_path, progress_rows);
-      return FALSE;
-    }
-  if (csv)
-    {
-      g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
-      /* The rows the checkpoint counts must all be there, each with the
-       * header's columns: a row lost or mangled would otherwise be dropped
-       * from the curve without a word. */
-      guint columns = lines[0] ? srl_csv_count_fields (lines[0]) : 0;
-      for (gint64 i = 1; i <= progress_rows; i++)
-        {
-          if (!lines[i - 1] || !lines[i] || !*lines[i])
-            {
-              g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
-                           "%s: holds %" G_GINT64_FORMAT " of the checkpoint's %" G_GINT64_FORMAT " rows", csv_path,
-                           i - 1, progress_rows);
-              return FALSE;
-            }
-          if (srl_csv_count_fields (lines[i]) != columns)
-            {
-              g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: line %" G_GINT64_FORMAT ": %u fields, the header has %u",
-                           csv_path, i + 1, srl_csv_count_fields (lines[i]), columns);
-              return FALSE;
-            }
-        }
-      for (gint64 i = 1; i <= progress_rows; i++)
-        g_ptr_array_add (r->rows, g_strdup (lines[i]));
-    }
-  return TRUE;
-}
-
 SrlRun *
 srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
                 const SrlRunOptions *options, GError **error)
@@ -781,7 +374,7 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
   r->x = srl_experiment_load (registry, config, overrides, error);
   if (!r->x || !run_setup (r, error))
     return NULL;
-  if (!load_checkpoint (r, error))
+  if (!srl_run_load_checkpoint (r, error))
     {
       /* A checkpoint that no longer fits what the command line changed is
        * the command line's fault: say which setting, not only which
@@ -887,7 +480,7 @@ train_step (SrlRun *r, GError **error)
       r->episode_return = 0;
       r->need_reset = FALSE;
     }
-  to_float (a->obs, a->obs_f, a->obs_dim);
+  srl_doubles_to_floats (a->obs, a->obs_f, a->obs_dim);
   SrlActMode mode = r->total_steps < r->initial_random_steps ? SRL_ACT_RANDOM : SRL_ACT_STOCHASTIC;
   a->descriptor->act (a->algorithm, &r->rng_act, mode, a->obs_f, (guint) r->episode_step, a->memory,
                       a->agent_action, a->env_action);
@@ -903,7 +496,7 @@ train_step (SrlRun *r, GError **error)
     }
   else
     {
-      to_float (a->next_obs, a->next_obs_f, a->obs_dim);
+      srl_doubles_to_floats (a->next_obs, a->next_obs_f, a->obs_dim);
       r->episode_return += reward;
       gboolean terminal = status == SRL_STEP_TERMINATED;
       gboolean truncated = !terminal && r->episode_step >= (gint64) r->max_path_length;
@@ -935,7 +528,7 @@ end_epoch (SrlRun *r, GError **error)
           srl_returns_add (&eval, &ep);
         }
     }
-  double wall = wall_seconds (r);
+  double wall = srl_run_wall_seconds (r);
   GString *row = g_string_new (NULL);
   g_string_append_printf (row, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT, r->epoch + 1,
                           r->total_steps, r->total_episodes);
@@ -991,7 +584,7 @@ end_epoch (SrlRun *r, GError **error)
   r->epoch_update_seconds = 0;
   memset (r->stat_sums, 0, r->n_stats * sizeof (double));
   if (r->epoch >= r->epochs || (r->checkpoint_interval > 0 && r->epoch % r->checkpoint_interval == 0))
-    return save_checkpoint (r, error);
+    return srl_run_save_checkpoint (r, error);
   return TRUE;
 }
 
@@ -1027,7 +620,7 @@ srl_run_train (SrlRun *r, GError **error)
           if (stop_requested || forced)
             {
               clear_progress_line (r);
-              if (!save_checkpoint (r, &local))
+              if (!srl_run_save_checkpoint (r, &local))
                 goto failed;
               write_status (r, "interrupted");
               run_log (r, "interrupted at %s %" G_GINT64_FORMAT "; checkpoint written; continue with "

@@ -26,6 +26,12 @@ typedef struct {
   float *episode_memory;
 } SrlAgent;
 
+/* out[i] = in[i] for n values: observations as the networks take them. */
+void srl_doubles_to_floats (const double *in, float *out, guint n);
+/* The longest episode of `experiment`: its max_path_length, else the
+ * environment's time limit, else 1000. */
+guint srl_run_path_limit (const SrlExperiment *experiment, const SrlEnvSpec *env_spec);
+
 /* Create the experiment's algorithm for `env_spec` (transfer full). */
 SrlAgent *srl_agent_new (const SrlRegistry *registry, const SrlExperiment *experiment,
                          const SrlEnvSpec *env_spec, guint64 seed, GError **error);
@@ -98,8 +104,10 @@ SrlRunResult srl_run_train (SrlRun *run, GError **error);
 const char *srl_run_dir (const SrlRun *run);
 void srl_run_free (SrlRun *run);
 
-/* Install the SIGINT/SIGTERM handler that asks running trainings to stop. */
-void srl_run_install_signal_handlers (void);
+/* Ask every training run of this process to stop at its next step, write a
+ * checkpoint and return SRL_RUN_INTERRUPTED.  Async-signal-safe: the
+ * program calls it from its SIGINT/SIGTERM handler. */
+void srl_run_request_stop (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlAgent, srl_agent_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlLoadedPolicy, srl_loaded_policy_free)

@@ -231,7 +231,7 @@ coordinate (SrlSweep *s, int size, guint jobs, gboolean retry_failed, double ran
   double last_line = 0;
   for (;;)
     {
-      int stops = srl_sweep_stop_requests ();
+      int stops = srl_cli_stop_requests ();
       if (stops > stops_seen)
         {
           stops_seen = stops;
@@ -388,7 +388,7 @@ train (SrlSweep *s, guint jobs, double heartbeat, double rank_timeout)
   asked_since = srl_now ();
   for (;;)
     {
-      int stops = srl_sweep_stop_requests ();
+      int stops = srl_cli_stop_requests ();
       if (stops > stops_seen)
         {
           /* A signal to this rank itself (mpirun, a batch scheduler's
@@ -565,7 +565,7 @@ srl_sweep_mpi_main (const char *file, const char *out, guint jobs, gboolean retr
       MPI_Finalize ();
       return agreed;
     }
-  srl_sweep_install_signal_handlers ();
+  srl_cli_catch_stop_signals (FALSE);
   if (rank == 0)
     status = coordinate (s, size, jobs, retry_failed, rank_timeout);
   else

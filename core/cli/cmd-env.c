@@ -4,67 +4,6 @@
 
 #include "commands.h"
 
-static const SrlEnvDescriptor *
-lookup_env (const SrlRegistry *registry, const char *command, const char *name)
-{
-  const SrlEnvDescriptor *d = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, name);
-  if (d)
-    return d;
-  const char *near = srl_registry_closest (registry, SRL_KIND_ENV, name);
-  if (near)
-    srl_cli_error ("%s: unknown environment \"%s\" (did you mean \"%s\"?)", command, name, near);
-  else
-    srl_cli_error ("%s: unknown environment \"%s\"; `softrl plugins` lists them", command, name);
-  return NULL;
-}
-
-static SrlSection *
-env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
-{
-  g_autoptr (SrlSection) section = srl_section_new ("command line", "env", d->info.name, d->info.params);
-  for (guint i = 0; sets && sets[i]; i++)
-    {
-      const char *eq = strchr (sets[i], '=');
-      g_autofree char *origin = g_strdup_printf ("--set %s", sets[i]);
-      if (!eq)
-        {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "--set %s: expected KEY=VALUE", sets[i]);
-          return NULL;
-        }
-      g_autofree char *key = g_strstrip (g_strndup (sets[i], eq - sets[i]));
-      if (g_str_has_prefix (key, "env."))
-        memmove (key, key + 4, strlen (key) - 3);
-      if (!srl_section_set (section, key, eq + 1, origin, error))
-        return NULL;
-    }
-  srl_section_fill_defaults (section);
-  return g_steal_pointer (&section);
-}
-
-SrlEnv *
-srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
-                 SrlSection **section, int *status)
-{
-  g_autoptr (GError) error = NULL;
-  const SrlEnvDescriptor *d = lookup_env (registry, command, name);
-  *status = SRL_EXIT_USAGE;
-  if (!d)
-    return NULL;
-  if (!(*section = env_section (d, sets, &error)))
-    {
-      srl_cli_error ("%s", error->message);
-      return NULL;
-    }
-  SrlEnv *env = srl_env_new (d, *section, &error);
-  if (!env)
-    {
-      srl_cli_error ("%s", error->message);
-      *status = srl_cli_status (error);
-      g_clear_pointer (section, srl_section_free);
-    }
-  return env;
-}
-
 int
 srl_cmd_env (int argc, char **argv)
 {

@@ -1,6 +1,7 @@
-/* softrl — the subcommands of the `softrl` program (internal). */
-#ifndef SRL_COMMANDS_H
-#define SRL_COMMANDS_H
+/* softrl — what every command of the program shares (internal to the
+ * program; the library never includes it). */
+#ifndef SRL_CLI_H
+#define SRL_CLI_H
 
 #include "runner.h"
 
@@ -29,7 +30,7 @@ int srl_cli_status (const GError *error);
  * overwritten; FALSE with a configuration error naming `path` and why. */
 gboolean srl_cli_check_output (const char *path, const char *run_dir, GError **error);
 /* Train `run` with Ctrl-C handling, report how it ended ("results: DIR" and
- * `note`, or how to resume) and return the exit status (cmd-run.c). */
+ * `note`, or how to resume) and return the exit status. */
 int srl_cli_train (SrlRun *run, const char *note);
 
 /* Environment `name` made with the parameters of `--set KEY=VALUE` options
@@ -41,18 +42,13 @@ int srl_cli_train (SrlRun *run, const char *note);
 SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
                          SrlSection **section, int *status);
 
-int srl_cmd_run (int argc, char **argv);
-int srl_cmd_eval (int argc, char **argv);
-int srl_cmd_env (int argc, char **argv);
-int srl_cmd_plugins (int argc, char **argv);
-int srl_cmd_bench (int argc, char **argv);
-int srl_cmd_compose (int argc, char **argv);
-int srl_cmd_figure (int argc, char **argv);
-int srl_cmd_sweep (int argc, char **argv);
-int srl_cmd_summarize (int argc, char **argv);
-int srl_cmd_plot (int argc, char **argv);
-/* Whether sweeps can use MPI in this build, for --version (cmd-sweep.c). */
-const char *srl_cli_mpi_description (void);
+/* Catch SIGINT and SIGTERM: each asks a training run in this process to
+ * stop at its next step (srl_run_request_stop()) and is counted for
+ * srl_cli_stop_requests().  With `second_kills`, the second signal takes
+ * the default action (a run's Ctrl-C twice); otherwise every one is
+ * counted (a sweep decides). */
+void srl_cli_catch_stop_signals (gboolean second_kills);
+int srl_cli_stop_requests (void);
 
 G_END_DECLS
 

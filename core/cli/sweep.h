@@ -24,11 +24,11 @@
 
 #include <stdio.h>
 
+#include "results.h"
 #include "runner.h"
 
 G_BEGIN_DECLS
 
-#define SRL_SWEEP_MANIFEST "manifest.ini"
 #define SRL_SWEEP_LOG "sweep.log"
 #define SRL_SWEEP_LOCK ".sweep.lock"
 
@@ -82,6 +82,15 @@ typedef struct {
   double done_here_wall;
 } SrlSweep;
 
+/* Free functions of the sweep's variants and runs arrays (sweep.c). */
+void srl_sweep_variant_free (gpointer variant);
+void srl_sweep_run_free (gpointer run);
+/* A run directory's status file: its first line, stripped, or NULL when
+ * there is none (transfer full); written atomically, a failure reported as
+ * a sweep event (sweep-dir.c). */
+char *srl_sweep_read_run_status (const char *dir);
+void srl_sweep_write_run_status (SrlSweep *sweep, const SrlSweepRun *run, const char *status);
+
 /* Read and validate FILE (see above).  transfer full. */
 SrlSweep *srl_sweep_load (const SrlRegistry *registry, const char *file, GError **error);
 void srl_sweep_free (SrlSweep *sweep);
@@ -110,11 +119,6 @@ void srl_sweep_scan (SrlSweep *sweep, gboolean retry_failed);
 guint srl_sweep_count (const SrlSweep *sweep, SrlSweepState state);
 /* Write OUT/manifest.ini atomically. */
 gboolean srl_sweep_write_manifest (const SrlSweep *sweep, GError **error);
-/* Read a manifest.ini as srl_sweep_write_manifest writes it: [sweep] with
- * the sweep's file and name, and every [run …] group with its variant (one
- * of the [variant …] groups), dir and seed.  NULL with SRL_ERROR_FORMAT
- * naming the file and what is missing otherwise.  transfer full. */
-GKeyFile *srl_sweep_manifest_load (const char *path, GError **error);
 
 /* One attempt at a run: a `softrl run` child process in its own process
  * group (so a terminal's Ctrl-C reaches the sweep only, which passes it on
@@ -159,9 +163,6 @@ void srl_sweep_announce (SrlSweep *sweep, const char *how);
 /* The closing lines; the exit status (interrupted, failed or ok). */
 int srl_sweep_finish (SrlSweep *sweep, gboolean completed);
 
-/* SIGINT and SIGTERM handlers counting requests to stop; the count. */
-void srl_sweep_install_signal_handlers (void);
-int srl_sweep_stop_requests (void);
 
 /* Whether an MPI launcher (mpirun, srun) started this process as one of
  * several ranks. */

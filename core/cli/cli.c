@@ -1,29 +1,15 @@
-/* softrl — the command-line program. */
+/* The helpers every command of the program shares: messages and exit
+ * statuses, the registry, output files, environments from the command line,
+ * training with Ctrl-C, and the stop signals. */
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-
-static const struct {
-  const char *name;
-  int (*run) (int argc, char **argv);
-  const char *summary;
-} commands[] = {
-  { "run", srl_cmd_run, "train an experiment, or continue one with --resume" },
-  { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
-  { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
-  { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
-  { "bench", srl_cmd_bench, "benchmark gradient updates (against sgemm) or an environment (against its simulator)" },
-  { "compose", srl_cmd_compose, "compose sql runs' soft Q-functions into a new policy, offline" },
-  { "figure", srl_cmd_figure, "draw thesis Figure 3.2 for a run on a 2-D environment" },
-  { "sweep", srl_cmd_sweep, "run a sweep file's variants × seeds, here or over MPI ranks" },
-  { "summarize", srl_cmd_summarize, "tabulate a sweep per variant: final return, AUC, steps, time" },
-  { "plot", srl_cmd_plot, "learning curves of sweeps or runs: mean over seeds with a band" },
-};
+#include "cli.h"
 
 void
 srl_cli_error (const char *fmt, ...)
@@ -130,50 +116,117 @@ srl_cli_registry (gboolean quiet_refusals)
   return r;
 }
 
-static void
-usage (FILE *out)
+static const SrlEnvDescriptor *
+lookup_env (const SrlRegistry *registry, const char *command, const char *name)
 {
-  fprintf (out, "Usage: softrl COMMAND [OPTION…]\n\nCommands:\n");
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\n`softrl COMMAND --help` describes a command.  softrl %s (plugin ABI %d.%d)\n", PACKAGE_VERSION,
-           SRL_ABI_MAJOR, SRL_ABI_MINOR);
+  const SrlEnvDescriptor *d = (const void *) srl_registry_lookup (registry, SRL_KIND_ENV, name);
+  if (d)
+    return d;
+  const char *near = srl_registry_closest (registry, SRL_KIND_ENV, name);
+  if (near)
+    srl_cli_error ("%s: unknown environment \"%s\" (did you mean \"%s\"?)", command, name, near);
+  else
+    srl_cli_error ("%s: unknown environment \"%s\"; `softrl plugins` lists them", command, name);
+  return NULL;
+}
+
+static SrlSection *
+env_section (const SrlEnvDescriptor *d, char **sets, GError **error)
+{
+  g_autoptr (SrlSection) section = srl_section_new ("command line", "env", d->info.name, d->info.params);
+  for (guint i = 0; sets && sets[i]; i++)
+    {
+      const char *eq = strchr (sets[i], '=');
+      g_autofree char *origin = g_strdup_printf ("--set %s", sets[i]);
+      if (!eq)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "--set %s: expected KEY=VALUE", sets[i]);
+          return NULL;
+        }
+      g_autofree char *key = g_strstrip (g_strndup (sets[i], eq - sets[i]));
+      if (g_str_has_prefix (key, "env."))
+        memmove (key, key + 4, strlen (key) - 3);
+      if (!srl_section_set (section, key, eq + 1, origin, error))
+        return NULL;
+    }
+  srl_section_fill_defaults (section);
+  return g_steal_pointer (&section);
+}
+
+SrlEnv *
+srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *name, char **sets,
+                 SrlSection **section, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  const SrlEnvDescriptor *d = lookup_env (registry, command, name);
+  *status = SRL_EXIT_USAGE;
+  if (!d)
+    return NULL;
+  if (!(*section = env_section (d, sets, &error)))
+    {
+      srl_cli_error ("%s", error->message);
+      return NULL;
+    }
+  SrlEnv *env = srl_env_new (d, *section, &error);
+  if (!env)
+    {
+      srl_cli_error ("%s", error->message);
+      *status = srl_cli_status (error);
+      g_clear_pointer (section, srl_section_free);
+    }
+  return env;
 }
 
 int
-main (int argc, char **argv)
+srl_cli_train (SrlRun *run, const char *note)
 {
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+  g_autoptr (GError) error = NULL;
+  srl_cli_catch_stop_signals (TRUE);
+  SrlRunResult result = srl_run_train (run, &error);
+  switch (result)
     {
-      usage (argc < 2 ? stderr : stdout);
-      return argc < 2 ? SRL_EXIT_USAGE : SRL_EXIT_OK;
-    }
-  if (strcmp (argv[1], "--version") == 0)
-    {
-      printf ("softrl %s\nplugin ABI %d.%d\nstate format %d\n", PACKAGE_VERSION, SRL_ABI_MAJOR, SRL_ABI_MINOR,
-              SRL_STATE_FORMAT_VERSION);
-      printf ("%s\n", srl_cli_mpi_description ());
+    case SRL_RUN_FINISHED:
+      printf ("results: %s%s\n", srl_run_dir (run), note ? note : "");
       return SRL_EXIT_OK;
+    case SRL_RUN_INTERRUPTED:
+      printf ("interrupted; continue with: softrl run --resume %s\n", srl_run_dir (run));
+      return SRL_EXIT_INTERRUPTED;
+    case SRL_RUN_FAILED:
+    default:
+      srl_cli_error ("%s", error->message);
+      return SRL_EXIT_FAILED;
     }
-  /* Threads: SOFTRL_THREADS, else OPENBLAS_NUM_THREADS, else one per
-   * processor, as tasks of softrl/parallel.h with OpenBLAS on one thread
-   * (README, "Threads"). */
-  srl_parallel_init_from_environment ();
-  /* Subnormals read and written as zero, unless asked to keep them
-   * (softrl/parallel.h, srl_flush_subnormals()). */
-  if (g_strcmp0 (g_getenv ("SOFTRL_SUBNORMALS"), "keep") != 0)
-    srl_flush_subnormals (TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
-  const char *names[G_N_ELEMENTS (commands)];
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    names[i] = commands[i].name;
-  const char *near = srl_closest_name (argv[1], names, G_N_ELEMENTS (commands));
-  if (near)
-    srl_cli_error ("unknown command \"%s\" (did you mean \"%s\"?)", argv[1], near);
-  else
-    srl_cli_error ("unknown command \"%s\"", argv[1]);
-  usage (stderr);
-  return SRL_EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------------ stop signals */
+
+static volatile sig_atomic_t stop_requests = 0;
+
+static void
+on_stop_signal (int sig)
+{
+  (void) sig;
+  stop_requests++;
+  srl_run_request_stop ();
+}
+
+void
+srl_cli_catch_stop_signals (gboolean second_kills)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset (&sa.sa_mask);
+  /* A run: a second Ctrl-C kills at once; its files are written atomically,
+   * so even that cannot leave a half-written checkpoint behind.  A sweep
+   * counts the requests itself (the second kills its runs). */
+  sa.sa_flags = second_kills ? SA_RESETHAND : 0;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+int
+srl_cli_stop_requests (void)
+{
+  return stop_requests;
 }

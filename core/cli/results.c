@@ -5,7 +5,45 @@
 
 #include "results.h"
 #include "srl-private.h"
-#include "sweep.h"
+
+/* ------------------------------------------------------------------ sweep manifests */
+
+GKeyFile *
+srl_sweep_manifest_load (const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: cannot read the sweep manifest: %s", path,
+                   local->message);
+      return NULL;
+    }
+  static const char *const keys[] = { "file", "name" };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (!g_key_file_has_key (kf, "sweep", keys[i], NULL))
+      {
+        g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                     "%s: [sweep] %s: missing; a sweep's manifest names its sweep file and name there", path, keys[i]);
+        return NULL;
+      }
+  g_auto (GStrv) groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i]; i++)
+    {
+      if (!g_str_has_prefix (groups[i], "run "))
+        continue;
+      g_autofree char *variant = g_key_file_get_string (kf, groups[i], "variant", NULL);
+      g_autofree char *vgroup = variant ? g_strconcat ("variant ", variant, NULL) : NULL;
+      if (!vgroup || !g_key_file_has_group (kf, vgroup) || !g_key_file_has_key (kf, groups[i], "dir", NULL)
+          || !g_key_file_has_key (kf, groups[i], "seed", NULL))
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                       "%s: [%s]: needs variant (one of the [variant …] groups), dir and seed", path, groups[i]);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&kf);
+}
 
 /* ------------------------------------------------------------------ tables */
 

@@ -50,6 +50,15 @@ typedef struct {
   double threshold;
 } SrlResults;
 
+/* A sweep directory's manifest (written by sweep-dir.c), read here: results
+ * are its readers, and the sweep writes what they read. */
+#define SRL_SWEEP_MANIFEST "manifest.ini"
+/* Read a manifest.ini as the sweep writes it: [sweep] with the sweep's file
+ * and name, and every [run …] group with its variant (one of the
+ * [variant …] groups), dir and seed.  NULL with SRL_ERROR_FORMAT naming the
+ * file and what is missing otherwise.  transfer full. */
+GKeyFile *srl_sweep_manifest_load (const char *path, GError **error);
+
 /* The file that makes `dir` a run directory (config.ini,
  * checkpoint.safetensors or progress.csv, as a static string), or NULL. */
 const char *srl_results_run_file (const char *dir);

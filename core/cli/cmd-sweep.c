@@ -52,7 +52,7 @@ run_local (SrlSweep *s, guint jobs)
   const char *host = g_get_host_name ();
   for (;;)
     {
-      int stops = srl_sweep_stop_requests ();
+      int stops = srl_cli_stop_requests ();
       if (stops > stops_seen)
         {
           stops_seen = stops;
@@ -201,7 +201,7 @@ srl_cmd_sweep (int argc, char **argv)
   g_autofree char *how = g_strdup_printf ("%" G_GINT64_FORMAT " at a time", jobs);
   srl_sweep_announce (s, how);
   s->slots = (guint) jobs;
-  srl_sweep_install_signal_handlers ();
+  srl_cli_catch_stop_signals (FALSE);
   gboolean completed = run_local (s, (guint) jobs);
   return srl_sweep_finish (s, completed);
 }

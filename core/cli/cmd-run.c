@@ -67,24 +67,3 @@ srl_cmd_run (int argc, char **argv)
     }
   return srl_cli_train (run, NULL);
 }
-
-int
-srl_cli_train (SrlRun *run, const char *note)
-{
-  g_autoptr (GError) error = NULL;
-  srl_run_install_signal_handlers ();
-  SrlRunResult result = srl_run_train (run, &error);
-  switch (result)
-    {
-    case SRL_RUN_FINISHED:
-      printf ("results: %s%s\n", srl_run_dir (run), note ? note : "");
-      return SRL_EXIT_OK;
-    case SRL_RUN_INTERRUPTED:
-      printf ("interrupted; continue with: softrl run --resume %s\n", srl_run_dir (run));
-      return SRL_EXIT_INTERRUPTED;
-    case SRL_RUN_FAILED:
-    default:
-      srl_cli_error ("%s", error->message);
-      return SRL_EXIT_FAILED;
-    }
-}

@@ -1,0 +1,114 @@
+/* Sweeps: events (sweep.log and the terminal), the progress line, and the
+ * closing lines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "cli.h"
+#include "results.h"
+#include "sweep.h"
+
+/* ------------------------------------------------------------------ events and progress */
+
+void
+srl_sweep_progress_clear (SrlSweep *s)
+{
+  if (s->tty && s->progress_shown)
+    {
+      fputs ("\r\033[K", stderr);
+      s->progress_shown = FALSE;
+    }
+}
+
+void
+srl_sweep_event (SrlSweep *s, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  if (s->log)
+    srl_log_line (s->log, msg);
+  srl_sweep_progress_clear (s);
+  if (s->tty)
+    fprintf (stderr, "%s\n", msg);
+  else
+    {
+      /* Interleaved with other programs' lines: say who and when. */
+      g_autofree char *line = g_strdup_printf ("sweep %s: %s", s->name, msg);
+      srl_log_line (stderr, line);
+    }
+}
+
+void
+srl_sweep_progress (SrlSweep *s)
+{
+  if (!s->tty)
+    return;
+  double t = srl_now () - s->started;
+  guint running = srl_sweep_count (s, SRL_SWEEP_RUNNING);
+  guint waiting = srl_sweep_count (s, SRL_SWEEP_PENDING) + srl_sweep_count (s, SRL_SWEEP_INTERRUPTED)
+                  + srl_sweep_count (s, SRL_SWEEP_LOST);
+  g_autofree char *left = NULL;
+  if (s->n_done_here && s->slots)
+    {
+      /* Rough: the mean time of the runs finished so far. */
+      double per_run = s->done_here_wall / s->n_done_here;
+      double rest = (waiting + 0.5 * running) * per_run / s->slots;
+      left = g_strdup_printf (", about %dm%02ds left", (int) (rest / 60), (int) fmod (rest, 60));
+    }
+  fprintf (stderr, "\r\033[Ksweep %s: %u/%u done, %u running, %u failed, %u waiting  %dm%02ds%s", s->name,
+           srl_sweep_count (s, SRL_SWEEP_FINISHED), s->runs->len, running, srl_sweep_count (s, SRL_SWEEP_FAILED),
+           waiting, (int) (t / 60), (int) fmod (t, 60), left ? left : "");
+  fflush (stderr);
+  s->progress_shown = TRUE;
+}
+
+/* The closing lines and the exit status of a sweep, local or MPI. */
+int
+srl_sweep_finish (SrlSweep *s, gboolean completed)
+{
+  guint finished = srl_sweep_count (s, SRL_SWEEP_FINISHED), failed = srl_sweep_count (s, SRL_SWEEP_FAILED);
+  guint left = s->runs->len - finished - failed;
+  srl_sweep_event (s, "%s: %u finished, %u failed, %u to do", completed ? "done" : "stopped", finished, failed, left);
+  if (!completed)
+    {
+      printf ("interrupted; run the same command again to continue (%s)\n", s->out);
+      return SRL_EXIT_INTERRUPTED;
+    }
+  printf ("results: %s\n  softrl summarize %s\n  softrl plot %s -o %s/curves.png\n", s->out, s->out, s->out, s->out);
+  if (failed)
+    fprintf (stderr, "softrl: sweep: %u run%s failed; %s/%s lists why (softrl sweep --retry-failed runs them again)\n",
+             failed, failed == 1 ? "" : "s", s->out, SRL_SWEEP_MANIFEST);
+  return failed ? SRL_EXIT_FAILED : SRL_EXIT_OK;
+}
+
+char *
+srl_sweep_grid_text (const SrlSweep *s)
+{
+  guint v = s->variants->len, r = s->runs->len;
+  return g_strdup_printf ("%u variant%s × %u seed%s = %u run%s", v, v == 1 ? "" : "s", s->n_seeds,
+                          s->n_seeds == 1 ? "" : "s", r, r == 1 ? "" : "s");
+}
+
+/* Announce what a (re)started sweep will do. */
+void
+srl_sweep_announce (SrlSweep *s, const char *how)
+{
+  guint finished = srl_sweep_count (s, SRL_SWEEP_FINISHED), failed = srl_sweep_count (s, SRL_SWEEP_FAILED);
+  g_autofree char *grid = srl_sweep_grid_text (s);
+  srl_sweep_event (s, "%s in %s; %u finished before, %u failed before, %u to run %s", grid, s->out, finished, failed,
+                   s->runs->len - finished - failed, how);
+  if (failed)
+    srl_sweep_event (s, "%u run%s failed before and stay%s failed (--retry-failed runs them again)", failed,
+                     failed == 1 ? "" : "s", failed == 1 ? "s" : "");
+}
