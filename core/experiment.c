@@ -25,6 +25,15 @@ const SrlParamSpec srl_experiment_params[] = {
 
 static const char *const known_groups[] = { "experiment", "env", "algorithm", "sampler" };
 
+char *
+srl_experiment_default_name (const char *path)
+{
+  char *base = g_path_get_basename (path);
+  if (g_str_has_suffix (base, ".ini"))
+    base[strlen (base) - 4] = '\0';
+  return base;
+}
+
 void
 srl_experiment_free (SrlExperiment *x)
 {

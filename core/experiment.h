@@ -27,8 +27,9 @@ extern const SrlParamSpec srl_experiment_params[];
 gboolean srl_algorithm_check_sampler (const SrlAlgorithmDescriptor *algorithm, const SrlSamplerDescriptor *sampler,
                                       GError **error);
 
-/* Whether the running program is the build tree's (registry.c). */
-gboolean srl_running_uninstalled (void);
+/* The name of an experiment read from `path` when it sets none: the file's
+ * name without ".ini" (transfer full). */
+char *srl_experiment_default_name (const char *path);
 
 G_END_DECLS
 

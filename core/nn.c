@@ -895,3 +895,61 @@ srl_adam_load (SrlAdam *a, const SrlStateReader *reader, const char *prefix, GEr
   a->t = (guint64) t;
   return TRUE;
 }
+
+/* ---- Q-functions' state, rows ---- */
+
+void
+srl_q_functions_save (SrlWeights *const *weights, SrlWeights *const *targets, SrlAdam *const *adams, guint n,
+                      SrlStateWriter *w)
+{
+  for (guint k = 0; k < n; k++)
+    {
+      char prefix[32];
+      g_snprintf (prefix, sizeof prefix, "q%u.", k);
+      srl_weights_save (weights[k], w, prefix);
+      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
+      srl_weights_save (targets[k], w, prefix);
+      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
+      srl_adam_save (adams[k], w, prefix);
+    }
+}
+
+gboolean
+srl_q_functions_load (SrlWeights *const *weights, SrlWeights *const *targets, SrlAdam *const *adams, guint n,
+                      const SrlStateReader *r, GError **error)
+{
+  for (guint k = 0; k < n; k++)
+    {
+      char prefix[32];
+      g_snprintf (prefix, sizeof prefix, "q%u.", k);
+      if (!srl_weights_load (weights[k], r, prefix, error))
+        return FALSE;
+      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
+      if (!srl_weights_load (targets[k], r, prefix, error))
+        return FALSE;
+      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
+      if (!srl_adam_load (adams[k], r, prefix, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+srl_concat_rows (float *out, const float *a, guint a_dim, const float *b, guint b_dim, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      memcpy (out + (gsize) i * (a_dim + b_dim), a + (gsize) i * a_dim, a_dim * sizeof (float));
+      memcpy (out + (gsize) i * (a_dim + b_dim) + a_dim, b + (gsize) i * b_dim, b_dim * sizeof (float));
+    }
+}
+
+float
+srl_log_normal (const float *x, guint n)
+{
+  const float half_log_2pi = 0.91893853320467274178f;
+  float lp = 0.0f;
+  for (guint j = 0; j < n; j++)
+    lp += -0.5f * x[j] * x[j] - half_log_2pi;
+  return lp;
+}

@@ -291,6 +291,17 @@ srl_registry_load_file (SrlRegistry *r, const char *path, GError **error)
                    path, why ? why : "unknown reason");
       return FALSE;
     }
+  /* The ABI first, so that no code of a file built for another ABI runs. */
+  const guint32 *abi = dlsym (handle, SRL_PLUGIN_ABI_SYMBOL);
+  if (abi && (abi[0] != SRL_ABI_MAJOR || abi[1] > SRL_ABI_MINOR))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_PLUGIN,
+                   "%s: refused before running it: built for softrl ABI %u.%u, but this softrl has ABI %d.%d (%s)", path,
+                   abi[0], abi[1], SRL_ABI_MAJOR, SRL_ABI_MINOR,
+                   abi[0] != SRL_ABI_MAJOR ? "major versions differ; rebuild the plugin" : "newer minor; upgrade softrl");
+      dlclose (handle);
+      return FALSE;
+    }
   dlerror ();
   SrlPluginInitFunc init = (SrlPluginInitFunc) dlsym (handle, SRL_PLUGIN_ENTRY_POINT);
   if (!init)

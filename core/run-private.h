@@ -31,7 +31,7 @@ struct _SrlRun {
   guint n_stats;
   double *stat_values;
   FILE *log;
-  gboolean tty;
+  SrlConsole console;  /* the progress line and messages on stderr */
 
   /* settings */
   char *name;

@@ -52,13 +52,6 @@ srl_run_free (SrlRun *r)
   g_free (r);
 }
 
-static void
-clear_progress_line (SrlRun *r)
-{
-  if (r->tty && !r->options.quiet)
-    fputs ("\r\033[K", stderr);
-}
-
 static void run_log (SrlRun *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
 static void
@@ -70,11 +63,7 @@ run_log (SrlRun *r, const char *fmt, ...)
   va_end (ap);
   if (r->log)
     srl_log_line (r->log, msg);
-  if (!r->options.quiet)
-    {
-      clear_progress_line (r);
-      fprintf (stderr, "%s\n", msg);
-    }
+  srl_console_print (&r->console, msg);
 }
 
 static void
@@ -111,6 +100,37 @@ build_header (SrlRun *r)
 }
 
 /* Everything both a new and a resumed run set up from the experiment. */
+/* The runner's settings against each other (each alone was checked when the
+ * experiment was read). */
+static gboolean
+check_settings (SrlExperiment *x, GError **error)
+{
+  gint64 capacity = srl_section_get_int (x->runner, "replay_capacity");
+  gint64 min_replay_size = srl_section_get_int (x->runner, "min_replay_size");
+  if (!srl_section_get_int (x->runner, "offline_updates") && min_replay_size > capacity)
+    return srl_section_error (x->runner, "min_replay_size", error,
+                              "%" G_GINT64_FORMAT " is more than replay_capacity %" G_GINT64_FORMAT
+                              ": the buffer never holds enough and no update would ever run",
+                              min_replay_size, capacity);
+  return TRUE;
+}
+
+gboolean
+srl_experiment_check (const SrlRegistry *registry, SrlExperiment *x, GError **error)
+{
+  if (!check_settings (x, error))
+    return FALSE;
+  SrlEnv *env = srl_env_new (x->env_descriptor, x->env, error);
+  if (!env)
+    return FALSE;
+  SrlAgent *agent = srl_agent_new (registry, x, srl_env_spec (env), srl_section_get_int (x->runner, "seed"), error);
+  srl_env_free (env);
+  if (!agent)
+    return FALSE;
+  srl_agent_free (agent);
+  return TRUE;
+}
+
 static gboolean
 run_setup (SrlRun *r, GError **error)
 {
@@ -125,18 +145,12 @@ run_setup (SrlRun *r, GError **error)
   r->gradient_steps = srl_section_get_int (x->runner, "gradient_steps");
   r->checkpoint_interval = srl_section_get_int (x->runner, "checkpoint_interval");
   r->offline_updates = srl_section_get_int (x->runner, "offline_updates");
-  gint64 capacity = srl_section_get_int (x->runner, "replay_capacity");
-  if (!r->offline_updates && r->min_replay_size > capacity)
-    return srl_section_error (x->runner, "min_replay_size", error,
-                              "%" G_GINT64_FORMAT " is more than replay_capacity %" G_GINT64_FORMAT
-                              ": the buffer never holds enough and no update would ever run",
-                              r->min_replay_size, capacity);
+  if (!check_settings (x, error))
+    return FALSE;
   const char *name = srl_section_get_string (x->runner, "name");
   if (!*name)
     {
-      g_autofree char *base = g_path_get_basename (x->file);
-      if (g_str_has_suffix (base, ".ini"))
-        base[strlen (base) - 4] = '\0';
+      g_autofree char *base = srl_experiment_default_name (x->file);
       srl_section_set (x->runner, "name", base, "default", NULL);
       name = srl_section_get_string (x->runner, "name");
     }
@@ -168,7 +182,7 @@ run_setup (SrlRun *r, GError **error)
   srl_rng_init_stream (&r->rng_act, r->seed, STREAM_ACT);
   srl_rng_init_stream (&r->rng_env, r->seed, STREAM_ENV);
   r->need_reset = TRUE;
-  r->tty = isatty (STDERR_FILENO);
+  srl_console_init (&r->console, r->options.quiet);
   g_autofree char *log_path = g_build_filename (r->dir, SRL_RUN_LOG, NULL);
   r->log = g_fopen (log_path, "a");
   if (!r->log)
@@ -271,9 +285,7 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
   r->x = x;
   r->options = *options;
   const char *name = srl_section_get_string (x->runner, "name");
-  g_autofree char *base = g_path_get_basename (x->file);
-  if (g_str_has_suffix (base, ".ini"))
-    base[strlen (base) - 4] = '\0';
+  g_autofree char *base = srl_experiment_default_name (x->file);
   if (options->out_dir)
     r->dir = g_strdup (options->out_dir);
   else
@@ -409,7 +421,7 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
 static void
 progress_line (SrlRun *r)
 {
-  if (!r->tty || r->options.quiet)
+  if (!r->console.tty || r->options.quiet)
     return;
   double elapsed = srl_now () - r->started;
   gboolean offline = r->offline_updates > 0;
@@ -422,11 +434,11 @@ progress_line (SrlRun *r)
   for (gint64 i = 0; i < n; i++)
     recent += r->recent[i];
   g_autofree char *ret = n ? g_strdup_printf ("%.1f", recent / n) : g_strdup ("-");
-  fprintf (stderr, "\r\033[Kepoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s %" G_GINT64_FORMAT
-                   "  return %s  left %dm%02ds",
+  g_autofree char *line = g_strdup_printf ("epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "  %s %" G_GINT64_FORMAT
+                                            "  return %s  left %dm%02ds",
            MIN (r->epoch + 1, r->epochs), r->epochs, offline ? "updates" : "steps", done, ret, (int) (eta / 60),
            (int) fmod (eta, 60));
-  fflush (stderr);
+  srl_console_progress (&r->console, line);
 }
 
 static void
@@ -619,7 +631,7 @@ srl_run_train (SrlRun *r, GError **error)
                             && (offline ? r->total_updates : r->total_steps) >= r->options.interrupt_after_steps;
           if (stop_requested || forced)
             {
-              clear_progress_line (r);
+              srl_console_clear (&r->console);
               if (!srl_run_save_checkpoint (r, &local))
                 goto failed;
               write_status (r, "interrupted");
@@ -641,13 +653,13 @@ srl_run_train (SrlRun *r, GError **error)
       if (!end_epoch (r, &local))
         goto failed;
     }
-  clear_progress_line (r);
+  srl_console_clear (&r->console);
   write_status (r, "finished");
   run_log (r, "finished: %s (progress.csv, policy.safetensors, log.txt)", r->dir);
   return SRL_RUN_FINISHED;
 
 failed:
-  clear_progress_line (r);
+  srl_console_clear (&r->console);
   {
     g_autofree char *status = g_strdup_printf ("failed: %s", local->message);
     write_status (r, status);

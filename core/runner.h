@@ -92,6 +92,12 @@ typedef struct {
 
 typedef struct _SrlRun SrlRun;
 
+/* Whether `experiment` can run: its settings fit together, and its
+ * environment and algorithm (with its sampler) are created once and freed;
+ * FALSE with the error the run would have met, before any directory or
+ * replay buffer exists. */
+gboolean srl_experiment_check (const SrlRegistry *registry, SrlExperiment *experiment, GError **error);
+
 /* A new run of `experiment` in a new directory.  Takes `experiment` over,
  * also when it fails; a directory it created for a run refused before
  * training is removed again. */

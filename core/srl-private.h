@@ -53,6 +53,20 @@ gboolean srl_write_file_atomic (const char *path, const char *contents, gssize l
 double srl_now (void);  /* monotonic seconds */
 /* Append "YYYY-MM-DD HH:MM:SS MESSAGE" to a log file and flush it. */
 void srl_log_line (FILE *log, const char *message);
+
+/* The terminal's last line as a progress line that is rewritten in place,
+ * with messages printed above it; nothing at all when `quiet`, and no
+ * progress line when stderr is not a terminal.  Shared by runs and sweeps. */
+typedef struct {
+  gboolean tty, quiet, shown;
+} SrlConsole;
+void srl_console_init (SrlConsole *console, gboolean quiet);
+/* Erase the progress line, if one is shown. */
+void srl_console_clear (SrlConsole *console);
+/* Replace the progress line with `text` (on a terminal only). */
+void srl_console_progress (SrlConsole *console, const char *text);
+/* Print `line` on stderr above the progress line. */
+void srl_console_print (SrlConsole *console, const char *line);
 /* Append ",VALUE" to a CSV row: "nan", or the value to 9 digits. */
 void srl_csv_append_number (GString *row, double value);
 /* srl_replay_new() that reports a buffer too large to allocate instead of
@@ -105,6 +119,10 @@ gboolean srl_narrow_forward (const float *x, guint n, guint n_in, const float *w
 /* dw [n_in, n_out] += x^T dz (x [n, n_in], dz [n, n_out]) for a layer with at
  * most SRL_NARROW_INPUTS inputs; FALSE as above. */
 gboolean srl_narrow_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);
+
+/* Whether the running program is the build tree's: plugins and shipped
+ * files are then looked up there first (registry.c). */
+gboolean srl_running_uninstalled (void);
 
 G_END_DECLS
 

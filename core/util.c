@@ -123,3 +123,40 @@ srl_csv_append_number (GString *row, double value)
   else
     g_string_append_printf (row, ",%.9g", value);
 }
+
+void
+srl_console_init (SrlConsole *c, gboolean quiet)
+{
+  c->tty = isatty (STDERR_FILENO);
+  c->quiet = quiet;
+  c->shown = FALSE;
+}
+
+void
+srl_console_clear (SrlConsole *c)
+{
+  if (c->shown)
+    {
+      fputs ("\r\033[K", stderr);
+      c->shown = FALSE;
+    }
+}
+
+void
+srl_console_progress (SrlConsole *c, const char *text)
+{
+  if (!c->tty || c->quiet)
+    return;
+  fprintf (stderr, "\r\033[K%s", text);
+  fflush (stderr);
+  c->shown = TRUE;
+}
+
+void
+srl_console_print (SrlConsole *c, const char *line)
+{
+  if (c->quiet)
+    return;
+  srl_console_clear (c);
+  fprintf (stderr, "%s\n", line);
+}

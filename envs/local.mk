@@ -99,6 +99,6 @@ nobase_dist_pkgdata_DATA += \
 	envs/mujoco/models/ant-cross-maze.xml \
 	envs/mujoco/models/pusher.xml
 pkglib_LTLIBRARIES += envs/point-maze.la
-envs_point_maze_la_SOURCES = envs/point_maze.c
+envs_point_maze_la_SOURCES = envs/point-maze.c
 envs_point_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 envs_point_maze_la_LIBADD = $(PLUGIN_LIBADD)

@@ -22,7 +22,7 @@ plugins_samplers_gaussian_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_samplers_gaussian_la_LIBADD = $(PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += plugins/algorithms/sql.la
-plugins_algorithms_sql_la_SOURCES = plugins/algorithms/sql.c plugins/algorithms/sql-math.c plugins/algorithms/sql-math.h
+plugins_algorithms_sql_la_SOURCES = plugins/algorithms/sql/sql.c plugins/algorithms/sql/sql-math.c plugins/algorithms/sql/sql-math.h
 plugins_algorithms_sql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_algorithms_sql_la_LIBADD = $(PLUGIN_LIBADD)
 

@@ -36,7 +36,7 @@ check_PROGRAMS += tests/test-learning
 tests_test_learning_LDADD = $(TEST_LDADD)
 
 check_PROGRAMS += tests/test-sql
-tests_test_sql_SOURCES = tests/test-sql.c plugins/algorithms/sql-math.c plugins/algorithms/sql-math.h
+tests_test_sql_SOURCES = tests/test-sql.c plugins/algorithms/sql/sql-math.c plugins/algorithms/sql/sql-math.h
 tests_test_sql_CFLAGS = $(AM_CFLAGS)
 tests_test_sql_LDADD = $(TEST_LDADD)
 # The MuJoCo environments, checked against references computed on MuJoCo here.
@@ -52,7 +52,8 @@ TESTS += tests/test-sql
 # Plugins made to be refused (or accepted twice) by the registry tests.
 TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/toy-a.la tests/plugins/toy-b.la tests/plugins/toy-conflict.la \
-	tests/plugins/abi-major.la tests/plugins/abi-minor.la tests/plugins/failing.la tests/plugins/no-entry.la
+	tests/plugins/abi-major.la tests/plugins/abi-minor.la tests/plugins/failing.la tests/plugins/no-entry.la \
+	tests/plugins/abi-early.la
 tests_plugins_toy_a_la_SOURCES = tests/plugins/toy-env.c
 tests_plugins_toy_a_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_toy_a_la_LIBADD = $(PLUGIN_LIBADD)
@@ -77,6 +78,10 @@ tests_plugins_failing_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_failing_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c
 tests_plugins_no_entry_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+# Its ABI constant is read before its entry point, which aborts if it runs.
+tests_plugins_abi_early_la_SOURCES = tests/plugins/abi-early.c
+tests_plugins_abi_early_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_abi_early_la_LIBADD = $(PLUGIN_LIBADD)
 
 # Sweeps, summaries, figures; MPI sweeps when configure found Open MPI.
 check_PROGRAMS += tests/test-sweep
@@ -111,7 +116,7 @@ TESTS += tests/test-baselines
 check_PROGRAMS += tests/test-bench
 tests_test_bench_LDADD = $(TEST_LDADD)
 TESTS += tests/test-bench
-# The real NVP sampler and latent space policy hierarchies (issue 4).
+# The real NVP sampler and latent space policy hierarchies.
 check_PROGRAMS += tests/test-realnvp tests/test-lsp
 tests_test_realnvp_LDADD = $(TEST_LDADD)
 tests_test_lsp_LDADD = $(TEST_LDADD)

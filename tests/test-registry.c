@@ -55,6 +55,9 @@ test_refusals (void)
   expect_refusal (r, "abi-major.so", "major versions differ");
   expect_refusal (r, "abi-minor.so", "ABI 1.99, newer than this softrl");
   expect_refusal (r, "no-entry.so", "no entry point srl_plugin_init");
+  /* Refused by its exported ABI constant: its entry point (which aborts)
+   * never runs. */
+  expect_refusal (r, "abi-early.so", "refused before running it: built for softrl ABI 2.0");
   expect_refusal (r, "failing.so", "the toy resource is missing");
   /* A file that is not a shared object at all. */
   g_autofree char *dir = srl_test_tmpdir ();
@@ -77,8 +80,9 @@ test_directory_scan_records_refusals (void)
   srl_registry_load_dir (r, g_getenv ("SOFTRL_TEST_PLUGINS"));
   guint n;
   const char *const *refused = srl_registry_refusals (r, &n);
-  /* abi-major, abi-minor, failing, no-entry and toy-conflict (toy-a comes first). */
-  g_assert_cmpuint (n, ==, 5);
+  /* abi-early, abi-major, abi-minor, failing, no-entry and toy-conflict
+   * (toy-a comes first). */
+  g_assert_cmpuint (n, ==, 6);
   for (guint i = 0; i < n; i++)
     g_assert_nonnull (strstr (refused[i], g_getenv ("SOFTRL_TEST_PLUGINS")));
   g_assert_nonnull (srl_registry_lookup (r, SRL_KIND_ENV, "toy"));

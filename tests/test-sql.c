@@ -23,7 +23,7 @@
 #include <math.h>
 
 #include "testutil.h"
-#include "../plugins/algorithms/sql-math.h"
+#include "../plugins/algorithms/sql/sql-math.h"
 
 #define LEARN_EPOCHS "6"
 

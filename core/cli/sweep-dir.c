@@ -185,7 +185,7 @@ srl_sweep_open (SrlSweep *s, const char *out, gboolean lock, GError **error)
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot open: %s", log_path, g_strerror (errno));
       return FALSE;
     }
-  s->tty = isatty (STDERR_FILENO);
+  srl_console_init (&s->console, FALSE);
   s->started = srl_now ();
   return TRUE;
 }

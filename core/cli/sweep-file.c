@@ -102,15 +102,6 @@ set_sweep_error (GError **error, const GError *inner, const char *file, const ch
   g_set_error (error, SRL_ERROR, inner->code, "%s: [sweep]%s: %s", file, in_variant, inner->message);
 }
 
-static char *
-experiment_base_name (const char *path)
-{
-  char *base = g_path_get_basename (path);
-  if (g_str_has_suffix (base, ".ini"))
-    base[strlen (base) - 4] = '\0';
-  return base;
-}
-
 /* Characters kept in directory names; the rest become '_'. */
 static char *
 dir_safe (const char *text)
@@ -133,15 +124,8 @@ check_combination (const SrlRegistry *registry, const char *experiment, const ch
   g_autoptr (SrlExperiment) x = srl_experiment_load (registry, experiment, overrides, error);
   if (!x)
     return NULL;
-  SrlEnv *env = srl_env_new (srl_experiment_env (x), srl_experiment_section (x, "env"), error);
-  if (!env)
+  if (!srl_experiment_check (registry, x, error))
     return NULL;
-  SrlAgent *agent = srl_agent_new (registry, x, srl_env_spec (env),
-                                   srl_section_get_int (srl_experiment_section (x, "experiment"), "seed"), error);
-  srl_env_free (env);
-  if (!agent)
-    return NULL;
-  srl_agent_free (agent);
   g_autofree char *text = srl_experiment_format (x);
   GKeyFile *kf = g_key_file_new ();
   g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, NULL);
@@ -325,7 +309,7 @@ make_variant (GArray *axes, const guint *index)
         g_string_append (label, ",");
       if (a == 0)
         {
-          g_autofree char *base = experiment_base_name (value);
+          g_autofree char *base = srl_experiment_default_name (value);
           g_string_append (label, base);
           continue;
         }
@@ -343,7 +327,7 @@ make_variant (GArray *axes, const guint *index)
     }
   if (!label->len)
     {
-      g_autofree char *base = experiment_base_name (v->experiment);
+      g_autofree char *base = srl_experiment_default_name (v->experiment);
       g_string_append (label, base);
     }
   g_ptr_array_add (settings, NULL);
@@ -399,7 +383,7 @@ srl_sweep_load (const SrlRegistry *registry, const char *path, GError **error)
   s->n_seeds = seeds->len;
   if (!s->name)
     {
-      g_autofree char *base = experiment_base_name (s->file);
+      g_autofree char *base = srl_experiment_default_name (s->file);
       s->name = dir_safe (base);
     }
 

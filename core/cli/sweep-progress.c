@@ -22,11 +22,7 @@
 void
 srl_sweep_progress_clear (SrlSweep *s)
 {
-  if (s->tty && s->progress_shown)
-    {
-      fputs ("\r\033[K", stderr);
-      s->progress_shown = FALSE;
-    }
+  srl_console_clear (&s->console);
 }
 
 void
@@ -38,9 +34,8 @@ srl_sweep_event (SrlSweep *s, const char *format, ...)
   va_end (ap);
   if (s->log)
     srl_log_line (s->log, msg);
-  srl_sweep_progress_clear (s);
-  if (s->tty)
-    fprintf (stderr, "%s\n", msg);
+  if (s->console.tty)
+    srl_console_print (&s->console, msg);
   else
     {
       /* Interleaved with other programs' lines: say who and when. */
@@ -52,7 +47,7 @@ srl_sweep_event (SrlSweep *s, const char *format, ...)
 void
 srl_sweep_progress (SrlSweep *s)
 {
-  if (!s->tty)
+  if (!s->console.tty)
     return;
   double t = srl_now () - s->started;
   guint running = srl_sweep_count (s, SRL_SWEEP_RUNNING);
@@ -66,11 +61,10 @@ srl_sweep_progress (SrlSweep *s)
       double rest = (waiting + 0.5 * running) * per_run / s->slots;
       left = g_strdup_printf (", about %dm%02ds left", (int) (rest / 60), (int) fmod (rest, 60));
     }
-  fprintf (stderr, "\r\033[Ksweep %s: %u/%u done, %u running, %u failed, %u waiting  %dm%02ds%s", s->name,
+  g_autofree char *line = g_strdup_printf ("sweep %s: %u/%u done, %u running, %u failed, %u waiting  %dm%02ds%s", s->name,
            srl_sweep_count (s, SRL_SWEEP_FINISHED), s->runs->len, running, srl_sweep_count (s, SRL_SWEEP_FAILED),
            waiting, (int) (t / 60), (int) fmod (t, 60), left ? left : "");
-  fflush (stderr);
-  s->progress_shown = TRUE;
+  srl_console_progress (&s->console, line);
 }
 
 /* The closing lines and the exit status of a sweep, local or MPI. */

@@ -74,8 +74,7 @@ typedef struct {
   char *exe;           /* the softrl program runs are started with */
   FILE *log;
   int lock_fd;
-  gboolean tty;        /* stderr is a terminal: one progress line */
-  gboolean progress_shown;
+  SrlConsole console;  /* on a terminal: one progress line */
   double started;
   guint slots;         /* runs at a time over the whole sweep, for the time left */
   guint n_done_here;   /* runs finished by this invocation, and their time */

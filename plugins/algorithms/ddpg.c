@@ -284,17 +284,6 @@ dpg_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
   memcpy (env_action, agent_action, A * sizeof (float));
 }
 
-/* Rows of [obs, act] for the critics. */
-static void
-concat_rows (float *out, const float *obs, guint obs_dim, const float *act, guint act_dim, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      memcpy (out + (gsize) i * (obs_dim + act_dim), obs + (gsize) i * obs_dim, obs_dim * sizeof (float));
-      memcpy (out + (gsize) i * (obs_dim + act_dim) + obs_dim, act + (gsize) i * act_dim, act_dim * sizeof (float));
-    }
-}
-
 /* grad += λ·W on the weight matrices (entries with rows), not the biases. */
 static void
 add_weight_decay (SrlWeights *w, float lambda)
@@ -322,7 +311,7 @@ actor_step (Dpg *d, const SrlBatch *b)
   guint saturated = 0;
   for (gsize i = 0; i < (gsize) B * A; i++)
     saturated += fabsf (mu[i]) > 0.99f;
-  concat_rows (d->sa, b->obs, O, mu, A, B);
+  srl_concat_rows (d->sa, b->obs, O, mu, A, B);
   guint n_used = d->policy_min ? d->n_q : 1;
   for (guint k = 0; k < n_used; k++)
     {
@@ -382,7 +371,7 @@ dpg_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
           d->next_act[i] = CLAMP (d->next_act[i] + eps, -1.0f, 1.0f);
         }
     }
-  concat_rows (d->sa, b->next_obs, O, d->next_act, A, B);
+  srl_concat_rows (d->sa, b->next_obs, O, d->next_act, A, B);
   for (guint k = 0; k < d->n_q; k++)
     {
       const float *qt = srl_mlp_forward (d->q_target[k], B, d->sa);
@@ -393,7 +382,7 @@ dpg_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
     d->y[i] = srl_bellman_target (b->rew[i], b->terminal[i], d->q_min[i], d->reward_scale, d->discount);
 
   /* Critic steps. */
-  concat_rows (d->sa, b->obs, O, b->act, A, B);
+  srl_concat_rows (d->sa, b->obs, O, b->act, A, B);
   double q_loss = 0, q_mean = 0;
   for (guint k = 0; k < d->n_q; k++)
     {
@@ -453,16 +442,7 @@ dpg_save (gpointer p, SrlStateWriter *w, SrlSaveScope scope)
     return;
   srl_weights_save (d->actor_target_w, w, "policy_target.");
   srl_adam_save (d->actor_adam, w, "policy_adam.");
-  for (guint k = 0; k < d->n_q; k++)
-    {
-      char prefix[32];
-      g_snprintf (prefix, sizeof prefix, "q%u.", k);
-      srl_weights_save (d->q_w[k], w, prefix);
-      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
-      srl_weights_save (d->q_target_w[k], w, prefix);
-      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
-      srl_adam_save (d->q_adam[k], w, prefix);
-    }
+  srl_q_functions_save (d->q_w, d->q_target_w, d->q_adam, d->n_q, w);
   srl_state_writer_put_u64 (w, "rng", d->rng.s, 4);
   srl_state_writer_put_i64_value (w, "updates", (gint64) d->updates);
   srl_state_writer_put_f64_value (w, "last_policy_loss", d->last_policy_loss);
@@ -480,19 +460,8 @@ dpg_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   if (!srl_weights_load (d->actor_target_w, r, "policy_target.", error)
       || !srl_adam_load (d->actor_adam, r, "policy_adam.", error))
     return FALSE;
-  for (guint k = 0; k < d->n_q; k++)
-    {
-      char prefix[32];
-      g_snprintf (prefix, sizeof prefix, "q%u.", k);
-      if (!srl_weights_load (d->q_w[k], r, prefix, error))
-        return FALSE;
-      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
-      if (!srl_weights_load (d->q_target_w[k], r, prefix, error))
-        return FALSE;
-      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
-      if (!srl_adam_load (d->q_adam[k], r, prefix, error))
-        return FALSE;
-    }
+  if (!srl_q_functions_load (d->q_w, d->q_target_w, d->q_adam, d->n_q, r, error))
+    return FALSE;
   gint64 updates;
   if (!srl_state_reader_get_u64 (r, "rng", d->rng.s, 4, error)
       || !srl_state_reader_get_i64_value (r, "updates", &updates, error)

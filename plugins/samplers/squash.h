@@ -1,5 +1,6 @@
-/* Helpers shared by the samplers (not installed): the standard normal
- * log-density and the tanh squash of appendix C.3.
+/* Helpers shared by the samplers (not installed): the tanh squash of
+ * appendix C.3 (the standard normal log-density is srl_log_normal(), in
+ * softrl/nn.h).
  *
  *   a = tanh(u),  log π(a|s) = log μ(u|s) − Σ_i log(1 − tanh² u_i)      (C.2)
  *
@@ -36,16 +37,6 @@ srl_atanh_clamped (float a)
 {
   const float edge = 1.0f - 1e-6f;
   return atanhf (CLAMP (a, -edge, edge));
-}
-
-/* log N(x; 0, I) of an n-vector. */
-static inline float
-srl_log_normal (const float *x, guint n)
-{
-  float lp = 0.0f;
-  for (guint j = 0; j < n; j++)
-    lp += -0.5f * x[j] * x[j] - SRL_HALF_LOG_2PI;
-  return lp;
 }
 
 #endif

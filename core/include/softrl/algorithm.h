@@ -51,8 +51,6 @@ typedef struct {
   const char *doc;
 } SrlStatSpec;
 
-typedef struct _SrlRegistry SrlRegistry;
-
 /* What create() receives.  The struct itself is valid only during create();
  * what its members point to is borrowed from the core and stays valid for
  * the algorithm's lifetime.  Fields are only ever appended. */

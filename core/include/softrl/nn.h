@@ -176,6 +176,20 @@ guint64 srl_adam_steps (const SrlAdam *adam);
 void srl_adam_save (const SrlAdam *adam, SrlStateWriter *writer, const char *prefix);
 gboolean srl_adam_load (SrlAdam *adam, const SrlStateReader *reader, const char *prefix, GError **error);
 
+/* The Q-functions of an actor-critic, the k-th saved as "qK." (weights),
+ * "qK_target." (target weights) and "qK_adam." (Adam state): what a
+ * checkpoint needs of n of them; load refuses as srl_weights_load and
+ * srl_adam_load do. */
+void srl_q_functions_save (SrlWeights *const *weights, SrlWeights *const *targets, SrlAdam *const *adams, guint n,
+                           SrlStateWriter *writer);
+gboolean srl_q_functions_load (SrlWeights *const *weights, SrlWeights *const *targets, SrlAdam *const *adams, guint n,
+                               const SrlStateReader *reader, GError **error);
+
+/* Row i of `out` = row i of `a` (a_dim values) followed by row i of `b`
+ * (b_dim values), for n rows: a Q-function's input from observations and
+ * actions. */
+void srl_concat_rows (float *out, const float *a, guint a_dim, const float *b, guint b_dim, guint n);
+
 /* Elementwise maths over arrays, vectorised (through glibc's libmvec where
  * configure found it): for samplers' per-element passes, which would
  * otherwise cost more than their networks' matrix products.  Allocation-
@@ -188,6 +202,8 @@ void srl_exp_floats (const float *x, float *y, gsize n);
  * tanh² u) = log d act / d u (the tanh squash's density correction),
  * computed without cancellation at any |u|, for n floats. */
 void srl_tanh_squash (const float *u, float *act, float *log_jacobian, gsize n);
+/* log N(x; 0, I), the standard normal log-density of an n-vector. */
+float srl_log_normal (const float *x, guint n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlWeights, srl_weights_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlMlp, srl_mlp_free)

@@ -43,7 +43,7 @@ G_BEGIN_DECLS
 /* The ABI these headers describe; SRL_PLUGIN_INFO() stamps it into every
  * descriptor (the rule above says which cores accept it). */
 #define SRL_ABI_MAJOR 1
-#define SRL_ABI_MINOR 1
+#define SRL_ABI_MINOR 2
 
 /* The three kinds of plugin, each with its own descriptor struct. */
 typedef enum {
@@ -103,11 +103,21 @@ gboolean srl_registry_add (SrlRegistry *registry, const SrlPluginInfo *descripto
 typedef gboolean (*SrlPluginInitFunc) (SrlRegistry *registry, GError **error);
 #define SRL_PLUGIN_ENTRY_POINT "srl_plugin_init"
 
-/* Defines the exported entry point; follow it with the function's body:
+/* The ABI a file was built for, { SRL_ABI_MAJOR, SRL_ABI_MINOR }, exported
+ * under this name beside the entry point.  The registry reads it before it
+ * runs any of the file's code, and refuses the file by the rule above
+ * without calling its entry point (ABI 1.2; files built before have no such
+ * constant, and their descriptors are checked as they register). */
+#define SRL_PLUGIN_ABI_SYMBOL "srl_plugin_abi"
+
+/* Defines the exported ABI constant and entry point; follow it with the
+ * entry point's body:
  *     SRL_PLUGIN_DEFINE (registry, error) { return srl_registry_add (registry, &d.info, error); }
- * Build plugins with -fvisibility=hidden where you can: only this symbol
- * needs to be exported. */
+ * Build plugins with -fvisibility=hidden where you can: only these two
+ * symbols need to be exported. */
 #define SRL_PLUGIN_DEFINE(registry, error)                                               \
+  G_MODULE_EXPORT extern const guint32 srl_plugin_abi[2];                                 \
+  G_MODULE_EXPORT const guint32 srl_plugin_abi[2] = { SRL_ABI_MAJOR, SRL_ABI_MINOR };     \
   G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error);       \
   G_MODULE_EXPORT gboolean srl_plugin_init (SrlRegistry *registry, GError **error)
 

@@ -18,7 +18,6 @@
 
 #include "core.h"
 
-#include "../../samplers/squash.h"
 
 static const SrlStatSpec stat_specs[] = {
   { "q_loss", "mean over Q-functions of ½(Q − y)²" },
@@ -179,17 +178,6 @@ sac_policy_action (Sac *s, const float *obs, const float *noise, float *action)
   srl_sampler_sample (s->policy, 1, obs, noise, action, NULL);
 }
 
-/* Rows of [obs, act] for the Q-networks. */
-static void
-concat_rows (float *out, const float *obs, guint obs_dim, const float *act, guint act_dim, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      memcpy (out + (gsize) i * (obs_dim + act_dim), obs + (gsize) i * obs_dim, obs_dim * sizeof (float));
-      memcpy (out + (gsize) i * (obs_dim + act_dim) + obs_dim, act + (gsize) i * act_dim, act_dim * sizeof (float));
-    }
-}
-
 /* One Adam step; the step also clears the gradient (gradients are zero
  * between updates, so backward passes add into zeros without a separate
  * pass) and, when given, moves the target copy. */
@@ -265,9 +253,9 @@ sac_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
   srl_rng_fill_normal (&s->rng, s->noise_new, (gsize) B * A);
   srl_sampler_sample (s->policy, B, b->next_obs, s->noise, s->next_act, s->next_logp);
   srl_sampler_sample (s->policy, B, b->obs, s->noise_new, s->new_act, s->logp);
-  concat_rows (s->sa_next, b->next_obs, O, s->next_act, A, B);
-  concat_rows (s->sa, b->obs, O, b->act, A, B);
-  concat_rows (s->sa_new, b->obs, O, s->new_act, A, B);
+  srl_concat_rows (s->sa_next, b->next_obs, O, s->next_act, A, B);
+  srl_concat_rows (s->sa, b->obs, O, b->act, A, B);
+  srl_concat_rows (s->sa_new, b->obs, O, s->new_act, A, B);
 
   /* Soft Bellman targets from the target Q-functions. */
   srl_parallel_run (s->n_q, target_task, s);
@@ -369,16 +357,7 @@ sac_save (gpointer p, SrlStateWriter *w, SrlSaveScope scope)
   if (scope == SRL_SAVE_POLICY)
     return;
   srl_adam_save (s->policy_adam, w, "policy_adam.");
-  for (guint k = 0; k < s->n_q; k++)
-    {
-      char prefix[32];
-      g_snprintf (prefix, sizeof prefix, "q%u.", k);
-      srl_weights_save (s->q_weights[k], w, prefix);
-      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
-      srl_weights_save (s->target_weights[k], w, prefix);
-      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
-      srl_adam_save (s->q_adam[k], w, prefix);
-    }
+  srl_q_functions_save (s->q_weights, s->target_weights, s->q_adam, s->n_q, w);
   srl_weights_save (s->log_alpha, w, "");
   if (s->alpha_adam)
     srl_adam_save (s->alpha_adam, w, "alpha_adam.");
@@ -396,19 +375,8 @@ sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
     return TRUE;
   if (!srl_adam_load (s->policy_adam, r, "policy_adam.", error))
     return FALSE;
-  for (guint k = 0; k < s->n_q; k++)
-    {
-      char prefix[32];
-      g_snprintf (prefix, sizeof prefix, "q%u.", k);
-      if (!srl_weights_load (s->q_weights[k], r, prefix, error))
-        return FALSE;
-      g_snprintf (prefix, sizeof prefix, "q%u_target.", k);
-      if (!srl_weights_load (s->target_weights[k], r, prefix, error))
-        return FALSE;
-      g_snprintf (prefix, sizeof prefix, "q%u_adam.", k);
-      if (!srl_adam_load (s->q_adam[k], r, prefix, error))
-        return FALSE;
-    }
+  if (!srl_q_functions_load (s->q_weights, s->target_weights, s->q_adam, s->n_q, r, error))
+    return FALSE;
   gint64 updates;
   if (!srl_weights_load (s->log_alpha, r, "", error)
       || (s->alpha_adam && !srl_adam_load (s->alpha_adam, r, "alpha_adam.", error))

@@ -111,7 +111,11 @@ typedef struct {
 } QPart;
 
 typedef struct {
-  guint O, A, ND, I, B, M, K, KV;
+  /* Sizes, written O, A, ND, B, M, K, KV where the updates below use them as
+   * appendix C.1 does: observation and action dimensions, the sampling
+   * network's noise inputs, minibatch, kernel particles (M), particles
+   * moved by SVGD (K) and action samples of the soft value (K_V). */
+  guint obs_dim, act_dim, noise_dim, q_input_dim, batch_size, kernel_particles, updated_particles, value_particles;
   guint q_rows; /* rows of the Q networks' workspaces: a minibatch, or a chunk of particles */
   float discount, reward_scale, tau, alpha0, final_alpha, alpha, ou_theta, ou_sigma;
   gboolean learn_q, squash_correction, ou;
@@ -169,7 +173,7 @@ qsum_forward (Sql *s, guint n, const float *obs, guint per, const float *act, fl
   for (guint first = 0; first < n; first += s->q_rows)
     {
       guint rows = MIN (n - first, s->q_rows);
-      pair_rows (s->rows, obs, s->O, per, act, s->A, first, rows);
+      pair_rows (s->rows, obs, s->obs_dim, per, act, s->act_dim, first, rows);
       for (guint p = 0; p < s->n_parts; p++)
         {
           const float *q = srl_mlp_forward (s->parts[p].mlp, rows, s->rows);
@@ -183,20 +187,20 @@ qsum_forward (Sql *s, guint n, const float *obs, guint per, const float *act, fl
 static void
 qsum_action_grad (Sql *s, guint n, const float *obs, guint per, const float *act, float scale, float *grad)
 {
-  memset (grad, 0, (gsize) n * s->A * sizeof (float));
+  memset (grad, 0, (gsize) n * s->act_dim * sizeof (float));
   for (guint first = 0; first < n; first += s->q_rows)
     {
       guint rows = MIN (n - first, s->q_rows);
-      pair_rows (s->rows, obs, s->O, per, act, s->A, first, rows);
+      pair_rows (s->rows, obs, s->obs_dim, per, act, s->act_dim, first, rows);
       for (guint p = 0; p < s->n_parts; p++)
         {
           srl_mlp_forward (s->parts[p].mlp, rows, s->rows);
           float c = scale * s->parts[p].weight;
           for (guint r = 0; r < rows; r++)
             s->dy[r] = c;
-          srl_mlp_backward_input_cols (s->parts[p].mlp, rows, s->dy, s->d_rows, s->O, s->A, FALSE);
-          float *g = grad + (gsize) first * s->A;
-          for (gsize i = 0; i < (gsize) rows * s->A; i++)
+          srl_mlp_backward_input_cols (s->parts[p].mlp, rows, s->dy, s->d_rows, s->obs_dim, s->act_dim, FALSE);
+          float *g = grad + (gsize) first * s->act_dim;
+          for (gsize i = 0; i < (gsize) rows * s->act_dim; i++)
             g[i] += s->d_rows[i];
         }
     }
@@ -331,7 +335,7 @@ compose_from_runs (Sql *s, const SrlAlgorithmContext *ctx, const char *const *di
         return FALSE;
       QPart *part = &s->parts[s->n_parts++];
       part->w = srl_weights_new ();
-      part->mlp = srl_mlp_new (part->w, "", s->I, hidden, n_hidden, 1, SRL_NL_RELU, SRL_NL_LINEAR, s->q_rows);
+      part->mlp = srl_mlp_new (part->w, "", s->q_input_dim, hidden, n_hidden, 1, SRL_NL_RELU, SRL_NL_LINEAR, s->q_rows);
       srl_weights_allocate (part->w);
       part->weight = sum ? 1.0f : 1.0f / (float) n;
       if (!load_run_weights (p, "compose_from", dirs[c], part->w, reader, "q.", error))
@@ -387,14 +391,14 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
     }
 
   Sql *s = g_new0 (Sql, 1);
-  s->O = ctx->env->obs_dim;
-  s->A = ctx->env->act_dim;
-  s->I = s->O + s->A;
-  s->B = (guint) srl_section_get_int (p, "batch_size");
-  s->M = (guint) srl_section_get_int (p, "kernel_particles");
-  s->K = (guint) srl_section_get_int (p, "updated_particles");
-  s->KV = (guint) srl_section_get_int (p, "value_particles");
-  s->q_rows = MAX (s->B, MIN (s->B * MAX (s->M, s->KV), SQL_CHUNK));
+  s->obs_dim = ctx->env->obs_dim;
+  s->act_dim = ctx->env->act_dim;
+  s->q_input_dim = s->obs_dim + s->act_dim;
+  s->batch_size = (guint) srl_section_get_int (p, "batch_size");
+  s->kernel_particles = (guint) srl_section_get_int (p, "kernel_particles");
+  s->updated_particles = (guint) srl_section_get_int (p, "updated_particles");
+  s->value_particles = (guint) srl_section_get_int (p, "value_particles");
+  s->q_rows = MAX (s->batch_size, MIN (s->batch_size * MAX (s->kernel_particles, s->value_particles), SQL_CHUNK));
   s->discount = (float) srl_section_get_double (p, "discount");
   s->reward_scale = (float) srl_section_get_double (p, "reward_scale");
   s->tau = (float) srl_section_get_double (p, "tau");
@@ -419,21 +423,21 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
   srl_rng_init_stream (&s->rng, ctx->seed, 0x5a1);
 
   /* The sampling network draws every particle of a minibatch in one call. */
-  SrlSamplerShape shape = { s->O, s->A, s->B * MAX (s->M, s->K), TRUE };
+  SrlSamplerShape shape = { s->obs_dim, s->act_dim, s->batch_size * MAX (s->kernel_particles, s->updated_particles), TRUE };
   s->policy = srl_sampler_new (ctx->sampler, &shape, &s->rng, error);
   if (!s->policy)
     {
       sql_destroy (s);
       return NULL;
     }
-  s->ND = srl_sampler_noise_dim (s->policy);
+  s->noise_dim = srl_sampler_noise_dim (s->policy);
   s->policy_adam = srl_adam_new (srl_sampler_weights (s->policy), srl_section_get_double (p, "policy_lr"), 0.9,
                                  0.999, 1e-8);
   if (s->learn_q)
     {
       QPart *q = &s->parts[s->n_parts++];
       q->w = srl_weights_new ();
-      q->mlp = srl_mlp_new (q->w, "", s->I, hidden, n_hidden, 1, SRL_NL_RELU, SRL_NL_LINEAR, s->q_rows);
+      q->mlp = srl_mlp_new (q->w, "", s->q_input_dim, hidden, n_hidden, 1, SRL_NL_RELU, SRL_NL_LINEAR, s->q_rows);
       srl_weights_allocate (q->w);
       srl_mlp_init (q->mlp, &s->rng, init);
       q->weight = 1.0f;
@@ -453,18 +457,18 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
     }
   if (s->fixed_noise_samples)
     {
-      s->fixed_noise = g_new (float, (gsize) s->fixed_noise_samples * s->ND);
-      srl_rng_fill_normal (&s->rng, s->fixed_noise, (gsize) s->fixed_noise_samples * s->ND);
+      s->fixed_noise = g_new (float, (gsize) s->fixed_noise_samples * s->noise_dim);
+      srl_rng_fill_normal (&s->rng, s->fixed_noise, (gsize) s->fixed_noise_samples * s->noise_dim);
     }
   apply_schedule (s);
 
-  const guint B = s->B, A = s->A, O = s->O, M = s->M, K = s->K, ND = s->ND;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
   s->batch = srl_batch_new (B, O, A);
-  s->uniform = g_new0 (float, (gsize) B * s->KV * A);
-  s->rows = g_new0 (float, (gsize) s->q_rows * s->I);
-  s->d_rows = g_new0 (float, (gsize) s->q_rows * s->I);
+  s->uniform = g_new0 (float, (gsize) B * s->value_particles * A);
+  s->rows = g_new0 (float, (gsize) s->q_rows * s->q_input_dim);
+  s->d_rows = g_new0 (float, (gsize) s->q_rows * s->q_input_dim);
   s->dy = g_new0 (float, s->q_rows);
-  s->qsum = g_new0 (float, (gsize) B * MAX (s->M, s->KV));
+  s->qsum = g_new0 (float, (gsize) B * MAX (s->kernel_particles, s->value_particles));
   s->y = g_new0 (float, B);
   s->obs_m = g_new0 (float, (gsize) B * M * O);
   s->noise_m = g_new0 (float, (gsize) B * M * ND);
@@ -491,7 +495,7 @@ static guint
 sql_memory_size (gpointer p)
 {
   Sql *s = p;
-  return s->ou ? s->A : 0;
+  return s->ou ? s->act_dim : 0;
 }
 
 static void
@@ -499,17 +503,17 @@ sql_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
          float *agent_action, float *env_action)
 {
   Sql *s = p;
-  const guint A = s->A;
+  const guint A = s->act_dim;
   if (mode == SRL_ACT_RANDOM)
     srl_rng_fill_uniform (rng, agent_action, A, -1.0f, 1.0f);
   else
     {
       if (mode == SRL_ACT_DETERMINISTIC)
-        memset (s->act_noise, 0, s->ND * sizeof (float));
+        memset (s->act_noise, 0, s->noise_dim * sizeof (float));
       else if (s->noise_count)
-        memcpy (s->act_noise, s->fixed_noise + srl_rng_below (rng, s->noise_count) * s->ND, s->ND * sizeof (float));
+        memcpy (s->act_noise, s->fixed_noise + srl_rng_below (rng, s->noise_count) * s->noise_dim, s->noise_dim * sizeof (float));
       else
-        srl_rng_fill_normal (rng, s->act_noise, s->ND);
+        srl_rng_fill_normal (rng, s->act_noise, s->noise_dim);
       srl_sampler_sample (s->policy, 1, obs, s->act_noise, agent_action, NULL);
       if (mode == SRL_ACT_STOCHASTIC && s->ou)
         /* Ornstein–Uhlenbeck with unit time step: x ← x − θx + σ ε. */
@@ -529,7 +533,7 @@ sql_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
 static void
 q_step (Sql *s, const SrlBatch *b, double *q_loss, double *q_mean, double *bellman)
 {
-  const guint B = s->B, A = s->A, O = s->O, KV = s->KV;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, KV = s->value_particles;
   QPart *q = &s->parts[0];
   srl_rng_fill_uniform (&s->rng, s->uniform, (gsize) B * KV * A, -1.0f, 1.0f);
   for (guint first = 0; first < B * KV; first += s->q_rows)
@@ -566,7 +570,7 @@ q_step (Sql *s, const SrlBatch *b, double *q_loss, double *q_mean, double *bellm
 static double
 policy_step (Sql *s, const SrlBatch *b)
 {
-  const guint B = s->B, A = s->A, O = s->O, M = s->M, K = s->K, ND = s->ND;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
   /* Kernel-defining particles first (held fixed), then the updated ones,
    * whose sample() call backward() goes through. */
   repeat_rows (s->obs_m, b->obs, O, M, B);
@@ -611,16 +615,16 @@ sql_update (gpointer p, SrlReplay *replay, double *stats, GError **error)
 {
   Sql *s = p;
   SrlBatch *b = s->batch;
-  srl_replay_sample (replay, &s->rng, s->B, b);
+  srl_replay_sample (replay, &s->rng, s->batch_size, b);
   double q_loss = 0, q_mean = 0, bellman = 0;
   if (s->learn_q)
     q_step (s, b, &q_loss, &q_mean, &bellman);
   else
     {
-      qsum_forward (s, s->B, b->obs, 1, b->act, s->qsum);
-      for (guint i = 0; i < s->B; i++)
+      qsum_forward (s, s->batch_size, b->obs, 1, b->act, s->qsum);
+      for (guint i = 0; i < s->batch_size; i++)
         q_mean += s->qsum[i];
-      q_mean /= s->B;
+      q_mean /= s->batch_size;
     }
   double h = policy_step (s, b);
   s->updates++;
@@ -685,7 +689,7 @@ sql_save (gpointer p, SrlStateWriter *w, SrlSaveScope scope)
       srl_weights_save (s->parts[i].w, w, prefix);
     }
   if (s->fixed_noise)
-    srl_state_writer_put_f32 (w, "fixed_noise", s->fixed_noise, (gsize) s->fixed_noise_samples * s->ND);
+    srl_state_writer_put_f32 (w, "fixed_noise", s->fixed_noise, (gsize) s->fixed_noise_samples * s->noise_dim);
   srl_state_writer_put_i64_value (w, "epochs_done", s->epochs_done);
   if (scope == SRL_SAVE_POLICY)
     return;
@@ -713,7 +717,7 @@ sql_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
         return FALSE;
     }
   if (s->fixed_noise
-      && !srl_state_reader_get_f32 (r, "fixed_noise", s->fixed_noise, (gsize) s->fixed_noise_samples * s->ND, error))
+      && !srl_state_reader_get_f32 (r, "fixed_noise", s->fixed_noise, (gsize) s->fixed_noise_samples * s->noise_dim, error))
     return FALSE;
   if (!srl_state_reader_get_i64_value (r, "epochs_done", &s->epochs_done, error))
     return FALSE;
@@ -763,9 +767,9 @@ sql_update_flops (gpointer p)
       f0 += first;
     }
   guint64 w = srl_weights_flops_per_row (srl_sampler_weights (s->policy), &w0);
-  guint64 B = s->B, BM = B * s->M, BK = B * s->K;
-  guint64 q = s->learn_q ? B * s->KV * f + B * (3 * f - f0) : B * f;
-  return q + BM * (w + 2 * f - f0 + f0 * s->A / s->I) + BK * (3 * w - w0);
+  guint64 B = s->batch_size, BM = B * s->kernel_particles, BK = B * s->updated_particles;
+  guint64 q = s->learn_q ? B * s->value_particles * f + B * (3 * f - f0) : B * f;
+  return q + BM * (w + 2 * f - f0 + f0 * s->act_dim / s->q_input_dim) + BK * (3 * w - w0);
 }
 
 static const SrlAlgorithmDescriptor sql_descriptor = {
