@@ -343,6 +343,42 @@ srl_experiment_format (const SrlExperiment *x)
   return g_string_free (out, FALSE);
 }
 
+/* A run whose plugin is not found here names the file the run loaded it
+ * from (its policy's metadata), appended to `error`: most often a plugin of
+ * SOFTRL_PLUGIN_PATH on the machine that trained it. */
+static void
+hint_plugin_files (const SrlRegistry *registry, const char *run_dir, GError *error)
+{
+  g_autofree char *policy = g_build_filename (run_dir, SRL_RUN_POLICY, NULL);
+  if (!error || !g_file_test (policy, G_FILE_TEST_IS_REGULAR))
+    return;
+  g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, NULL);
+  if (!reader)
+    return;
+  static const struct {
+    const char *name_key, *file_key;
+    SrlKind kind;
+  } plugins[] = {
+    { "environment", "environment_file", SRL_KIND_ENV },
+    { "algorithm", "algorithm_file", SRL_KIND_ALGORITHM },
+    { "sampler", "sampler_file", SRL_KIND_SAMPLER },
+  };
+  GString *hint = g_string_new (error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (plugins); i++)
+    {
+      const char *name = srl_state_reader_meta (reader, plugins[i].name_key);
+      const char *file = srl_state_reader_meta (reader, plugins[i].file_key);
+      if (name && file && !srl_registry_lookup (registry, plugins[i].kind, name))
+        {
+          g_autofree char *dir = g_path_get_dirname (file);
+          g_string_append_printf (hint, "; the run loaded %s \"%s\" from %s (add %s to SOFTRL_PLUGIN_PATH)",
+                                  plugins[i].name_key, name, file, dir);
+        }
+    }
+  g_free (error->message);
+  error->message = g_string_free (hint, FALSE);
+}
+
 SrlExperiment *
 srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
                          GError **error)
@@ -353,7 +389,10 @@ srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no %s)", run_dir, SRL_RUN_CONFIG);
       return NULL;
     }
-  return srl_experiment_load (registry, config, overrides, error);
+  SrlExperiment *x = srl_experiment_load (registry, config, overrides, error);
+  if (!x)
+    hint_plugin_files (registry, run_dir, *error);
+  return x;
 }
 
 const char *

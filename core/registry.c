@@ -544,3 +544,11 @@ srl_algorithm_q_values (const SrlAlgorithmDescriptor *d, gpointer algorithm, gui
     return FALSE;
   return d->q_values (algorithm, n, obs, act, q);
 }
+
+SrlActMode
+srl_algorithm_act_mode (const SrlAlgorithmDescriptor *d, SrlActMode mode)
+{
+  if (mode == SRL_ACT_EVAL_STOCHASTIC && !SRL_DESCRIPTOR_HAS (d, SrlAlgorithmDescriptor, episode_end))
+    return SRL_ACT_STOCHASTIC;
+  return mode;
+}

@@ -32,9 +32,13 @@ void srl_doubles_to_floats (const double *in, float *out, guint n);
  * environment's time limit, else 1000. */
 guint srl_run_path_limit (const SrlExperiment *experiment, const SrlEnvSpec *env_spec);
 
-/* Create the experiment's algorithm for `env_spec` (transfer full). */
+/* Create the experiment's algorithm for `env_spec` (transfer full), to act
+ * (srl_agent_new) or to train (srl_agent_new_full with `training`, which
+ * the algorithm reads in its context). */
 SrlAgent *srl_agent_new (const SrlRegistry *registry, const SrlExperiment *experiment,
                          const SrlEnvSpec *env_spec, guint64 seed, GError **error);
+SrlAgent *srl_agent_new_full (const SrlRegistry *registry, const SrlExperiment *experiment,
+                              const SrlEnvSpec *env_spec, guint64 seed, gboolean training, GError **error);
 void srl_agent_free (SrlAgent *agent);
 
 typedef struct {

@@ -202,6 +202,14 @@ test_cli_lists_and_refuses (void)
   g_assert_nonnull (strstr (out, "environment toy"));
   g_assert_nonnull (strstr (out, "refused"));
   g_assert_nonnull (strstr (out, "abi-major.so"));
+  /* Asked for by name, a refused file says why it was refused. */
+  g_autofree char *why = NULL;
+  g_setenv ("SOFTRL_PLUGIN_PATH", g_getenv ("SOFTRL_TEST_PLUGINS"), TRUE);
+  status = srl_test_run (NULL, NULL, &why, "plugins", "abi-minor", NULL);
+  g_unsetenv ("SOFTRL_PLUGIN_PATH");
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (why, "no plugin named \"abi-minor\": its file was refused"));
+  g_assert_nonnull (strstr (why, "ABI 1.99, newer than this softrl"));
   g_autofree char *listing = NULL;
   g_assert_cmpint (srl_test_run (NULL, &listing, NULL, "plugins", NULL), ==, 0);
   g_assert_nonnull (strstr (listing, "algorithm   sac-auto"));

@@ -18,6 +18,7 @@
  * of softrl.pc whose absolute paths carry the staging directory (as a
  * sysroot would, but for this one file: glib-2.0's must stay as they are). */
 #include <math.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -126,7 +127,64 @@ test_build (void)
   g_assert_null (strstr (cflags, SRL_ABS_TOP_SRCDIR));
   compile ("plugins/examples/point-reach.c", "point-reach.so");
   compile ("plugins/examples/grid-q.c", "grid-q.so");
+  compile ("plugins/examples/cem.c", "cem.so");
   compile ("plugins/algorithms/ddpg.c", "ddpg.so");
+}
+
+/* cem learns from whole episodes through episode_end(): its elite return is
+ * set once a generation has had its episodes, and the state it keeps
+ * between episodes resumes exactly. */
+static void
+test_episode_end (void)
+{
+  g_autofree char *bin = staged (SRL_TEST_BINDIR "/softrl");
+  g_autofree char *ini = g_build_filename (tmp, "cem.ini", NULL);
+  g_assert_true (g_file_set_contents (ini,
+                                      "[experiment]\nepochs = 3\nsteps_per_epoch = 500\neval_episodes = 2\n"
+                                      "initial_random_steps = 0\nmin_replay_size = 1\n"
+                                      "[env]\nplugin = point-reach\n[algorithm]\nplugin = cem\npopulation = 4\n",
+                                      -1, NULL));
+  g_autofree char *whole = g_build_filename (tmp, "cem-whole", NULL);
+  g_autofree char *parts = g_build_filename (tmp, "cem-parts", NULL);
+  const char *train[] = { bin, "run", ini, "--out", whole, "-q", NULL };
+  g_free (run_ok (NULL, train));
+  const char *first[] = { bin, "run", ini, "--out", parts, "-q", "--interrupt-after-steps", "700", NULL };
+  char *out = NULL;
+  int status = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) first, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               NULL));
+  g_free (out);
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+  const char *resume[] = { bin, "run", "--resume", parts, "-q", NULL };
+  g_free (run_ok (NULL, resume));
+  g_autofree char *csv_whole = g_build_filename (whole, "progress.csv", NULL);
+  g_autofree char *csv_parts = g_build_filename (parts, "progress.csv", NULL);
+  guint n, m;
+  g_autofree double *elite = srl_test_csv_column (csv_whole, "elite_return", &n);
+  g_autofree double *elite_parts = srl_test_csv_column (csv_parts, "elite_return", &m);
+  g_autofree double *eval = srl_test_csv_column (csv_whole, "eval_return_mean", &n);
+  g_autofree double *eval_parts = srl_test_csv_column (csv_parts, "eval_return_mean", &m);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (m, ==, 3);
+  g_assert_cmpfloat (elite[2], !=, 0);
+
+  /* Evaluated where its plugin is not on the path, the run names the file
+   * it loaded the plugin from. */
+  g_auto (GStrv) bare = g_environ_unsetenv (g_strdupv (env), "SOFTRL_PLUGIN_PATH");
+  const char *evaluate[] = { bin, "eval", whole, NULL };
+  char *eval_err = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) evaluate, bare, 0, NULL, NULL, NULL, &eval_err, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_autofree char *cem_so = g_build_filename (examples, "cem.so", NULL);
+  g_autofree char *hint = g_strdup_printf ("the run loaded algorithm \"cem\" from %s (add %s to SOFTRL_PLUGIN_PATH)",
+                                           cem_so, examples);
+  g_assert_nonnull (strstr (eval_err, hint));
+  g_free (eval_err);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (elite[i], ==, elite_parts[i]);
+      g_assert_cmpfloat (eval[i], ==, eval_parts[i]);
+    }
 }
 
 static void
@@ -183,7 +241,7 @@ test_conformance (void)
   g_autofree char *expected = staged (SRL_TEST_PKGLIBEXECDIR "/conformance");
   g_assert_cmpstr (conformance, ==, expected);
   const char *argv[] = { conformance, "-p", "/conformance/env/point-reach", "-p", "/conformance/algorithm/grid-q",
-                         "-p", "/conformance/algorithm/td3", NULL };
+                         "-p", "/conformance/algorithm/cem", "-p", "/conformance/algorithm/td3", NULL };
   g_autofree char *out = run_ok (NULL, argv);
   /* Each case ran and passed: its TAP line is "ok N PATH" (a -p that
    * matched nothing would pass silently). */
@@ -196,6 +254,18 @@ test_conformance (void)
         at--;
       g_assert_true (g_str_has_prefix (at, "ok "));
     }
+
+  /* An environment alone: no sampler is loaded when only the examples'
+   * directory is searched, and the walk still runs. */
+  g_auto (GStrv) alone = g_environ_setenv (g_strdupv (env), "SOFTRL_PLUGIN_SYSTEM_PATH", "", TRUE);
+  const char *walk[] = { conformance, "-p", "/conformance/env/point-reach", NULL };
+  char *walk_out = NULL, *walk_err = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) walk, alone, 0, NULL, NULL, &walk_out, &walk_err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (walk_out, "ok 1 /conformance/env/point-reach"));
+  g_free (walk_out);
+  g_free (walk_err);
 }
 
 int
@@ -205,6 +275,7 @@ main (int argc, char **argv)
   setup ();
   g_test_add_func ("/sdk/build", test_build);
   g_test_add_func ("/sdk/run", test_run);
+  g_test_add_func ("/sdk/episode-end", test_episode_end);
   g_test_add_func ("/sdk/conformance", test_conformance);
   int status = g_test_run ();
   srl_test_rmtree (tmp);

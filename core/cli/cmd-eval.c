@@ -60,7 +60,7 @@ srl_cmd_eval (int argc, char **argv)
     }
   SrlRng rng;
   srl_rng_init (&rng, (guint64) seed);
-  SrlActMode mode = stochastic ? SRL_ACT_STOCHASTIC : SRL_ACT_DETERMINISTIC;
+  SrlActMode mode = stochastic ? SRL_ACT_EVAL_STOCHASTIC : SRL_ACT_DETERMINISTIC;
   SrlReturns returns = { 0 };
   for (gint64 e = 0; e < episodes; e++)
     {

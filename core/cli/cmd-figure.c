@@ -412,8 +412,9 @@ srl_cmd_figure (int argc, char **argv)
       for (gint m = 0; m < samples; m++)
         {
           memset (agent->memory, 0, agent->memory_size * sizeof (float));
-          agent->descriptor->act (agent->algorithm, &rng, SRL_ACT_STOCHASTIC, obs, 0, agent->memory,
-                                  agent->agent_action, agent->env_action);
+          SrlActMode mode = srl_algorithm_act_mode (agent->descriptor, SRL_ACT_EVAL_STOCHASTIC);
+          agent->descriptor->act (agent->algorithm, &rng, mode, obs, 0, agent->memory, agent->agent_action,
+                                  agent->env_action);
           sampled[((gsize) k * samples + m) * 2] = agent->agent_action[0];
           sampled[((gsize) k * samples + m) * 2 + 1] = agent->agent_action[1];
         }

@@ -16,8 +16,8 @@ srl_cmd_run (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "run directory (default runs/NAME-seedN-TIME)", "DIR" },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "continue the run in DIR from its checkpoint", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr (the run's log.txt still has it)", NULL },
-    { "interrupt-after-steps", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &interrupt_after,
-      "act as if Ctrl-C came after N environment steps, or N updates of an offline run (tests)", "N" },
+    { "interrupt-after-steps", 0, 0, G_OPTION_ARG_INT64, &interrupt_after,
+      "act as if Ctrl-C came after N environment steps (N updates of an offline run): test a plugin's resume", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("EXPERIMENT.ini | --resume RUNDIR");

@@ -66,7 +66,10 @@ typedef struct {
    * `obs` (obs_dim doubles, the core's). */
   void (*reset) (gpointer env, SrlRng *rng, double *obs);
   /* Apply `action` (act_dim, within the bounds, the core's), write the next
-   * observation and the reward; randomness, if any, from `rng` as in reset. */
+   * observation and the reward; randomness, if any, from `rng` as in reset.
+   * The reward of the step that returns SRL_STEP_TERMINATED counts like any
+   * other (in the return and in the replay); after SRL_STEP_INVALID neither
+   * the observation nor the reward is used. */
   SrlStepStatus (*step) (gpointer env, SrlRng *rng, const double *action, double *obs, double *reward);
   /* Optional: the per-episode info values (spec->info_names order) into
    * `values` (the core's), read at the end of an episode. */
