@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "agent.h"
 
 SrlAgent *
 srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,

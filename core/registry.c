@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "experiment.h"
+#include "srl-private.h"
 
 typedef struct {
   const SrlPluginInfo *info;

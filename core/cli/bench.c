@@ -1,5 +1,6 @@
-/* softrl bench: what the benchmarks share (options, the summary table, the
- * sgemm roofline), `softrl bench all` and the command itself.  Numbers are
+/* softrl bench: the command, `softrl bench all` and its summary table (the
+ * benchmarks are bench-update.c, bench-torch.c, bench-env.c and
+ * bench-memory.c; what they share is bench-common.c).  Numbers are
  * medians over interleaved rounds (sgemm, then updates; softrl, then
  * PyTorch; plugin, then bare loop; repeated) so that a noisy shared machine
  * moves both sides alike. */
@@ -13,90 +14,6 @@
 #include <glib/gstdio.h>
 
 #include "bench.h"
-
-static void
-summary_row_clear (gpointer p)
-{
-  SummaryRow *r = p;
-  g_free (r->name);
-  g_free (r->measured);
-  g_free (r->baseline);
-  g_free (r->ratio);
-  g_free (r->target);
-}
-
-/* Add a row (taking the strings) when `summary` is non-NULL.  `target` > 0:
- * the ratio must reach it; NULL-free otherwise. */
-void
-srl_bench_summary_add (GArray *summary, double ratio, double target, char *name, char *measured, char *baseline)
-{
-  SummaryRow row = { name, measured, baseline, g_strdup_printf ("%.3f", ratio),
-                     target > 0 ? g_strdup_printf ("≥ %.2f", target) : g_strdup (""),
-                     target > 0 ? ratio >= target : -1 };
-  if (summary)
-    g_array_append_val (summary, row);
-  else
-    summary_row_clear (&row);
-}
-
-double
-srl_bench_median (double *v, guint n)
-{
-  g_autofree double *s = g_memdup2 (v, n * sizeof *v);
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && s[j - 1] > s[j]; j--)
-      {
-        double t = s[j];
-        s[j] = s[j - 1];
-        s[j - 1] = t;
-      }
-  return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
-
-/* ------------------------------------------------------------------ roofline */
-
-void
-srl_bench_roofline_init (Roofline *r)
-{
-  SrlRng rng;
-  srl_rng_init (&rng, 7);
-  r->a = g_new (float, ROOF_N * ROOF_N);
-  r->b = g_new (float, ROOF_N * ROOF_N);
-  r->c = g_new (float, ROOF_N * ROOF_N);
-  srl_rng_fill_uniform (&rng, r->a, ROOF_N * ROOF_N, -1, 1);
-  srl_rng_fill_uniform (&rng, r->b, ROOF_N * ROOF_N, -1, 1);
-}
-
-void
-srl_bench_roofline_clear (Roofline *r)
-{
-  g_free (r->a);
-  g_free (r->b);
-  g_free (r->c);
-}
-
-/* GFLOP/s of a square single-thread sgemm of size 256, run for about
- * `seconds` (the updates' thread setting is restored afterwards). */
-double
-srl_bench_roofline_gflops (Roofline *r, double seconds)
-{
-  const int n = ROOF_N;
-  guint threads = srl_parallel_get_threads ();
-  srl_parallel_set_threads (1);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, r->a, n, r->b, n, 0.0f, r->c, n);
-  guint64 reps = 0;
-  double start = srl_now (), now;
-  do
-    {
-      for (int i = 0; i < 8; i++)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, r->a, n, r->b, n, 0.0f, r->c, n);
-      reps += 8;
-      now = srl_now ();
-    }
-  while (now - start < seconds);
-  srl_parallel_set_threads (threads);
-  return 2.0 * n * n * n * reps / (now - start) / 1e9;
-}
 
 /* ------------------------------------------------------------------ all */
 
@@ -118,7 +35,7 @@ static int
 bench_all (SrlRegistry *registry, guint threads, gboolean skip_memory, guint64 capacity, const BenchOptions *o)
 {
   g_autoptr (GArray) summary = g_array_new (FALSE, TRUE, sizeof (SummaryRow));
-  g_array_set_clear_func (summary, summary_row_clear);
+  g_array_set_clear_func (summary, srl_bench_summary_row_clear);
   struct {
     const char *algorithm;
     gboolean threaded;
