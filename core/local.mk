@@ -19,6 +19,8 @@ bin_PROGRAMS += core/softrl
 core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/cmd-env.c \
 	core/cmd-plugins.c core/cmd-bench.c core/plot.h core/plot.c \
 	core/cmd-compose.c core/cmd-figure.c
+core_softrl_SOURCES += core/experiment-files.c core/cmd-experiments.c core/cmd-export.c \
+	core/eval-actions.c
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
 core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)
 
