@@ -345,8 +345,8 @@ realnvp_policy (const SrlStateReader *reader, const SrlSection *params, guint O,
         {
           g_autoptr (GString) bound = g_string_new (NULL);
           append_float (bound, (float) b);
-          g_string_append_printf (p->code, "      const float sigma = %sf * tanhf (scale[j] / %sf);\n", bound->str,
-                                  bound->str);
+          g_string_append_printf (p->code, "      const float sigma = (float) %s * tanhf (scale[j] / (float) %s);\n",
+                                  bound->str, bound->str);
         }
       else
         g_string_append (p->code, "      const float sigma = scale[j];\n");

@@ -121,3 +121,12 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# Shell tests (TAP too): softrl export's headers against softrl's own
+# deterministic actions, compiled with the C compiler configure found.
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_CC='$(CC)'; export SOFTRL_TEST_CC;
+TESTS += tests/test-export.sh
+EXTRA_DIST += tests/test-export.sh
