@@ -130,3 +130,10 @@ SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT += SOFTRL_TEST_CC='$(CC)'; export SOFTRL_TEST_CC;
 TESTS += tests/test-export.sh
 EXTRA_DIST += tests/test-export.sh
+
+# `make bench-export`: a HalfCheetah policy header's size and its act()'s
+# time per call (numbers, not a test).
+bench-export: all
+	SOFTRL_BIN='$(abs_top_builddir)/core/softrl' CC='$(CC)' $(SHELL) $(top_srcdir)/tests/bench-export.sh
+.PHONY: bench-export
+EXTRA_DIST += tests/bench-export.sh
