@@ -399,7 +399,7 @@ srl_data_search_path (void)
     }
   if (srl_running_uninstalled ())
     g_ptr_array_add (dirs, g_strdup (SRL_ABS_TOP_SRCDIR));
-  g_ptr_array_add (dirs, g_strdup (SRL_PKGDATADIR));
+  g_ptr_array_add (dirs, srl_installed_dir (SRL_PKGDATADIR));
   g_ptr_array_add (dirs, NULL);
   return (char **) g_ptr_array_free (dirs, FALSE);
 }

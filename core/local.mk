@@ -4,7 +4,7 @@ core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/runner.h \
 	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
 	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c \
-	core/parallel.c
+	core/parallel.c core/relocate.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
 
@@ -45,3 +45,7 @@ endif
 bench: all
 	$(top_builddir)/core/softrl bench all $(BENCH_FLAGS)
 .PHONY: bench
+
+# PyTorch's side of `softrl bench torch`, found in $(pkgdatadir)/bench.
+benchscriptdir = $(pkgdatadir)/bench
+dist_benchscript_DATA = bench/torch_sac_update.py

@@ -94,6 +94,13 @@ const char *srl_registry_file_of_name (const SrlRegistry *registry, SrlKind kind
  * as srl_env_step_normalized() gives it to the environment. */
 void srl_env_map_action (const SrlEnvSpec *spec, const float *action, double *env_action);
 
+/* ---- relocate.c ---- */
+/* `configured` (an installation directory compiled in, e.g. SRL_PLUGINDIR)
+ * at the same place in the tree the running softrl program was installed
+ * in, when that tree is not at the configured prefix (staged with DESTDIR,
+ * or moved) and has the directory; else `configured` (transfer full). */
+char *srl_installed_dir (const char *configured);
+
 /* ---- experiment.c ---- */
 /* The directories srl_find_data_file() searches, in its order
  * (NULL-terminated, transfer full: g_strfreev). */
