@@ -137,3 +137,11 @@ bench-export: all
 	SOFTRL_BIN='$(abs_top_builddir)/core/softrl' CC='$(CC)' $(SHELL) $(top_srcdir)/tests/bench-export.sh
 .PHONY: bench-export
 EXTRA_DIST += tests/bench-export.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_SRCDIR='$(abs_top_srcdir)'; export SOFTRL_TEST_SRCDIR;
+# The bash completion, run by bash against the softrl built here.
+TESTS += tests/test-completion.sh
+EXTRA_DIST += tests/test-completion.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_BUILDDIR='$(abs_top_builddir)'; export SOFTRL_TEST_BUILDDIR;
+# The manual page against every command's --help.
+TESTS += tests/test-man.sh
+EXTRA_DIST += tests/test-man.sh
