@@ -145,3 +145,10 @@ AM_TESTS_ENVIRONMENT += SOFTRL_TEST_BUILDDIR='$(abs_top_builddir)'; export SOFTR
 # The manual page against every command's --help.
 TESTS += tests/test-man.sh
 EXTRA_DIST += tests/test-man.sh
+
+# `make installcheck`: the installed program from a staged prefix
+# (tests/installcheck.sh).
+installcheck-local:
+	$(SHELL) $(srcdir)/tests/installcheck.sh '$(MAKE)' '$(abs_top_builddir)' '$(bindir)' '$(libdir)' \
+	  '$(pkglibdir)' '$(pkgdatadir)' '$(mandir)' '$(bashcompletiondir)' '$(CC)'
+EXTRA_DIST += tests/installcheck.sh
