@@ -152,3 +152,6 @@ installcheck-local:
 	$(SHELL) $(srcdir)/tests/installcheck.sh '$(MAKE)' '$(abs_top_builddir)' '$(bindir)' '$(libdir)' \
 	  '$(pkglibdir)' '$(pkgdatadir)' '$(mandir)' '$(bashcompletiondir)' '$(CC)'
 EXTRA_DIST += tests/installcheck.sh
+# The README's "Exporting a policy" example, run as written.
+TESTS += tests/test-readme-export.sh
+EXTRA_DIST += tests/test-readme-export.sh
