@@ -2,6 +2,8 @@
 # The manual page man/softrl.1 (written by hand) against the program: every
 # command `softrl --help` lists has a section, every long option of its
 # --help is documented there, and groff formats the page without a warning.
+# Also each command's --help itself: its usage line reads "softrl COMMAND
+# [OPTION…]" in a UTF-8 locale.
 # Prints TAP.
 set -u
 softrl=${SOFTRL_BIN:?SOFTRL_BIN names the softrl to test}
@@ -25,6 +27,16 @@ for command in $commands; do
   else
     echo "ok $n - softrl.1 documents softrl $command and each of its options"
   fi
+done
+# Each command's usage line names the program and, in a UTF-8 locale, ends
+# its option list with "…".
+for command in $commands; do
+  n=$((n + 1))
+  usage=$(LC_ALL=C.UTF-8 "$softrl" "$command" --help | sed -n 2p)
+  case $usage in
+    "  softrl $command [OPTION…]"*) echo "ok $n - softrl $command --help: $usage" ;;
+    *) failed=1; echo "not ok $n - softrl $command --help's usage line: $usage" ;;
+  esac
 done
 n=$((n + 1))
 if command -v groff > /dev/null; then
