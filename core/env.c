@@ -47,15 +47,20 @@ srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs)
   env->d->reset (env->instance, rng, obs);
 }
 
-SrlStepStatus
-srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action, double *obs, double *reward)
+void
+srl_env_map_action (const SrlEnvSpec *s, const float *action, double *env_action)
 {
-  const SrlEnvSpec *s = env->spec;
   for (guint i = 0; i < s->act_dim; i++)
     {
       double a = CLAMP ((double) action[i], -1.0, 1.0);
-      env->action[i] = s->act_low[i] + 0.5 * (a + 1.0) * (s->act_high[i] - s->act_low[i]);
+      env_action[i] = s->act_low[i] + 0.5 * (a + 1.0) * (s->act_high[i] - s->act_low[i]);
     }
+}
+
+SrlStepStatus
+srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action, double *obs, double *reward)
+{
+  srl_env_map_action (env->spec, action, env->action);
   return env->d->step (env->instance, rng, env->action, obs, reward);
 }
 

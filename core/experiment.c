@@ -433,10 +433,10 @@ srl_experiment_sampler (const SrlExperiment *x)
   return x->sampler_descriptor ? &x->sampler_factory : NULL;
 }
 
-char *
-srl_find_data_file (const char *name, GError **error)
+char **
+srl_data_search_path (void)
 {
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *dirs = g_ptr_array_new ();
   const char *user = g_getenv ("SOFTRL_DATA_PATH");
   if (user)
     {
@@ -447,11 +447,19 @@ srl_find_data_file (const char *name, GError **error)
     }
   if (srl_running_uninstalled ())
     g_ptr_array_add (dirs, g_strdup (SRL_ABS_TOP_SRCDIR));
-  g_ptr_array_add (dirs, g_strdup (SRL_PKGDATADIR));
+  g_ptr_array_add (dirs, srl_installed_dir (SRL_PKGDATADIR));
+  g_ptr_array_add (dirs, NULL);
+  return (char **) g_ptr_array_free (dirs, FALSE);
+}
+
+char *
+srl_find_data_file (const char *name, GError **error)
+{
+  g_auto (GStrv) dirs = srl_data_search_path ();
   GString *searched = g_string_new (NULL);
-  for (guint i = 0; i < dirs->len; i++)
+  for (guint i = 0; dirs[i]; i++)
     {
-      char *path = g_build_filename (dirs->pdata[i], name, NULL);
+      char *path = g_build_filename (dirs[i], name, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
           g_string_free (searched, TRUE);

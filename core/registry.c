@@ -450,9 +450,10 @@ srl_registry_search_path (void)
         if (*parts[i])
           g_ptr_array_add (dirs, g_strdup (parts[i]));
     }
+  g_autofree char *installed = srl_installed_dir (SRL_PLUGINDIR);
   const char *system = g_getenv ("SOFTRL_PLUGIN_SYSTEM_PATH");
   if (!system)
-    system = SRL_PLUGINDIR;
+    system = installed;
   g_auto (GStrv) parts = g_strsplit (system, G_SEARCHPATH_SEPARATOR_S, -1);
   for (guint i = 0; parts[i]; i++)
     if (*parts[i])

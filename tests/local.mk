@@ -126,3 +126,37 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# Shell tests (TAP too): softrl export's headers against softrl's own
+# deterministic actions, compiled with the C compiler configure found.
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_CC='$(CC)'; export SOFTRL_TEST_CC;
+TESTS += tests/test-export.sh
+EXTRA_DIST += tests/test-export.sh
+
+# `make bench-export`: a HalfCheetah policy header's size and its act()'s
+# time per call (numbers, not a test).
+bench-export: all
+	SOFTRL_BIN='$(abs_top_builddir)/core/softrl' CC='$(CC)' $(SHELL) $(top_srcdir)/tests/bench-export.sh
+.PHONY: bench-export
+EXTRA_DIST += tests/bench-export.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_SRCDIR='$(abs_top_srcdir)'; export SOFTRL_TEST_SRCDIR;
+# The bash completion, run by bash against the softrl built here.
+TESTS += tests/test-completion.sh
+EXTRA_DIST += tests/test-completion.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_BUILDDIR='$(abs_top_builddir)'; export SOFTRL_TEST_BUILDDIR;
+# The manual page against every command's --help.
+TESTS += tests/test-man.sh
+EXTRA_DIST += tests/test-man.sh
+
+# `make installcheck`: the installed program from a staged prefix
+# (tests/installcheck.sh).
+installcheck-local:
+	$(SHELL) $(srcdir)/tests/installcheck.sh '$(MAKE)' '$(abs_top_builddir)' '$(bindir)' '$(libdir)' \
+	  '$(pkglibdir)' '$(pkgdatadir)' '$(mandir)' '$(bashcompletiondir)' '$(CC)'
+EXTRA_DIST += tests/installcheck.sh
+# The README's "Exporting a policy" example, run as written.
+TESTS += tests/test-readme-export.sh
+EXTRA_DIST += tests/test-readme-export.sh

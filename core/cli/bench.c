@@ -107,7 +107,7 @@ srl_cmd_bench (int argc, char **argv)
     { "capacity", 0, 0, G_OPTION_ARG_INT64, &capacity, "memory: replay transitions (default 1000000)", "N" },
     { "no-memory", 0, 0, G_OPTION_ARG_NONE, &no_memory, "all: skip the memory run", NULL },
     { "torch-script", 0, 0, G_OPTION_ARG_FILENAME, &torch_script,
-      "torch: PyTorch's script (default $SOFTRL_TORCH_BENCH, else ../shared/bench/torch_sac_update.py)", "PATH" },
+      "torch: PyTorch's script (default $SOFTRL_TORCH_BENCH, else softrl's bench/torch_sac_update.py)", "PATH" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
       "update: algorithm.KEY=V or sampler.KEY=V; env: the environment's KEY=V", "GROUP.KEY=VALUE" },
     { NULL }
@@ -117,7 +117,7 @@ srl_cmd_bench (int argc, char **argv)
       ctx, "update: time gradient updates at the thesis' sizes (the algorithm's defaults: for sac and sac-auto\n"
            "two hidden layers of 256, batch 256; sql C.1; lsp Tables C.3/C.4) beside the single-thread sgemm\n"
            "throughput measured in the same run, and the updates/s it would allow for the update's matrix work.\n"
-           "torch: sac-auto's update beside PyTorch's (../shared/bench/torch_sac_update.py) at the same sizes.\n"
+           "torch: sac-auto's update beside PyTorch's (bench/torch_sac_update.py, installed with softrl) at the same sizes.\n"
            "env NAME: time environment NAME's steps (random actions) beside a bare loop over its simulator\n"
            "(for MuJoCo: mj_step on the same model and frame skip).\n"
            "memory: peak resident memory of a HalfCheetah run that fills its replay buffer, against the\n"

@@ -50,6 +50,26 @@ SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const
 void srl_cli_catch_stop_signals (gboolean second_kills);
 int srl_cli_stop_requests (void);
 
+/* An experiment file named on the command line: `name` itself when it has
+ * a slash, else NAME or NAME.ini in the current directory, else a shipped
+ * experiment of that name (experiment-files.c).  transfer full; NULL with a
+ * configuration error when none exists. */
+char *srl_cli_find_experiment (const char *name, GError **error);
+/* The shipped experiments, sorted by name within each data directory, an
+ * earlier directory's file hiding a later one of the same name
+ * (transfer full: an array of SrlCliExperiment). */
+typedef struct {
+  char *name, *path;
+  char *summary; /* the file's first comment line, "" when none */
+} SrlCliExperiment;
+GPtrArray *srl_cli_list_experiments (void);
+void srl_cli_experiment_free (SrlCliExperiment *experiment);
+
+/* softrl eval --actions-for FILE: print `policy`'s deterministic environment
+ * action for each observation row of FILE ("-": stdin); the exit status
+ * (eval-actions.c). */
+int srl_cli_print_actions (const SrlLoadedPolicy *policy, const char *file);
+
 G_END_DECLS
 
 #endif

@@ -8,7 +8,7 @@ srl_cmd_eval (int argc, char **argv)
 {
   gint64 episodes = 10, seed = 0;
   gboolean deterministic = FALSE, stochastic = FALSE;
-  g_autofree char *out = NULL;
+  g_autofree char *out = NULL, *actions_for = NULL;
   g_auto (GStrv) sets = NULL;
   GOptionEntry entries[] = {
     { "episodes", 'n', 0, G_OPTION_ARG_INT64, &episodes, "episodes to run (default 10)", "N" },
@@ -16,6 +16,9 @@ srl_cmd_eval (int argc, char **argv)
     { "stochastic", 0, 0, G_OPTION_ARG_NONE, &stochastic, "sample actions from the policy", NULL },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "seed of the episodes (default 0)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "write one CSV row per episode", "FILE.csv" },
+    { "actions-for", 0, 0, G_OPTION_ARG_FILENAME, &actions_for,
+      "print the deterministic action for each observation of FILE (CSV rows; - reads stdin), run no episode",
+      "FILE" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a parameter, e.g. env.max_episode_steps=500", "GROUP.KEY=VALUE" },
     { NULL }
   };
@@ -47,6 +50,8 @@ srl_cmd_eval (int argc, char **argv)
       srl_cli_error ("%s", error->message);
       return srl_cli_status (error);
     }
+  if (actions_for)
+    return srl_cli_print_actions (policy, actions_for);
   const SrlEnvSpec *spec = srl_env_spec (policy->env);
   /* The rows are kept in memory and written at the end in one atomic write,
    * so a failed or interrupted evaluation leaves no partial file. */

@@ -7,6 +7,8 @@
 G_BEGIN_DECLS
 
 int srl_cmd_run (int argc, char **argv);
+int srl_cmd_experiments (int argc, char **argv);
+int srl_cmd_export (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
 int srl_cmd_env (int argc, char **argv);
 int srl_cmd_plugins (int argc, char **argv);
