@@ -44,6 +44,11 @@ check_PROGRAMS += tests/test-mujoco
 tests_test_mujoco_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
 tests_test_mujoco_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
 TESTS += tests/test-mujoco
+# The shipped robot models' compiled options and sizes, pinned to Gymnasium v4's.
+check_PROGRAMS += tests/test-mujoco-models
+tests_test_mujoco_models_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+tests_test_mujoco_models_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
+TESTS += tests/test-mujoco-models
 
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning
