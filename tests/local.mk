@@ -126,3 +126,8 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# softrl eval's mean ± std of each per-episode info value against its CSV.
+check_PROGRAMS += tests/test-eval
+tests_test_eval_LDADD = $(TEST_LDADD)
+TESTS += tests/test-eval
