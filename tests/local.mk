@@ -131,3 +131,7 @@ TESTS += tests/test-experiments
 check_PROGRAMS += tests/test-eval
 tests_test_eval_LDADD = $(TEST_LDADD)
 TESTS += tests/test-eval
+
+# results/collect.sh on a tiny sweep (a shell test speaking TAP).
+EXTRA_DIST += tests/test-collect.sh results/collect.sh
+TESTS += tests/test-collect.sh
