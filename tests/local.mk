@@ -44,6 +44,11 @@ check_PROGRAMS += tests/test-mujoco
 tests_test_mujoco_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
 tests_test_mujoco_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
 TESTS += tests/test-mujoco
+# The shipped robot models' compiled options and sizes, pinned to Gymnasium v4's.
+check_PROGRAMS += tests/test-mujoco-models
+tests_test_mujoco_models_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+tests_test_mujoco_models_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
+TESTS += tests/test-mujoco-models
 
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning
@@ -160,3 +165,12 @@ EXTRA_DIST += tests/installcheck.sh
 # The README's "Exporting a policy" example, run as written.
 TESTS += tests/test-readme-export.sh
 EXTRA_DIST += tests/test-readme-export.sh
+
+# softrl eval's mean ± std of each per-episode info value against its CSV.
+check_PROGRAMS += tests/test-eval
+tests_test_eval_LDADD = $(TEST_LDADD)
+TESTS += tests/test-eval
+
+# results/collect.sh on a tiny sweep (a shell test speaking TAP).
+EXTRA_DIST += tests/test-collect.sh results/collect.sh
+TESTS += tests/test-collect.sh

@@ -1,4 +1,5 @@
 /* softrl eval: evaluate the saved policy of a run directory. */
+#include <math.h>
 #include <stdio.h>
 
 #include "commands.h"
@@ -67,11 +68,27 @@ srl_cmd_eval (int argc, char **argv)
   srl_rng_init (&rng, (guint64) seed);
   SrlActMode mode = stochastic ? SRL_ACT_EVAL_STOCHASTIC : SRL_ACT_DETERMINISTIC;
   SrlReturns returns = { 0 };
+  /* Per info value, Welford's running mean and sum of squared deviations:
+   * the episodes' mean ± sample std is what tables report (Table 6.1's
+   * distance from the cylinder to its goal). */
+  const guint n_info = policy->agent->n_info;
+  g_autofree double *info_mean = g_new0 (double, n_info);
+  g_autofree double *info_m2 = g_new0 (double, n_info);
+  g_autofree double *info_min = g_new0 (double, n_info);
+  g_autofree double *info_max = g_new0 (double, n_info);
   for (gint64 e = 0; e < episodes; e++)
     {
       SrlEpisode ep;
       srl_agent_episode (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep);
       srl_returns_add (&returns, &ep);
+      for (guint i = 0; i < n_info; i++)
+        {
+          double v = policy->agent->info[i], delta = v - info_mean[i];
+          info_mean[i] += delta / (double) (e + 1);
+          info_m2[i] += delta * (v - info_mean[i]);
+          info_min[i] = e ? MIN (info_min[i], v) : v;
+          info_max[i] = e ? MAX (info_max[i], v) : v;
+        }
       if (csv)
         {
           g_string_append_printf (csv, "%" G_GINT64_FORMAT ",%.9g,%" G_GUINT64_FORMAT ",%d", e, ep.ret, ep.length,
@@ -89,5 +106,8 @@ srl_cmd_eval (int argc, char **argv)
   printf ("%s: %" G_GINT64_FORMAT " %s episodes: return mean %.3f, min %.3f, max %.3f; length mean %.1f\n", argv[1],
           episodes, stochastic ? "stochastic" : "deterministic", srl_returns_mean (&returns), returns.min, returns.max,
           srl_returns_mean_length (&returns));
+  for (guint i = 0; i < n_info && spec->info_names && spec->info_names[i]; i++)
+    printf ("  %s: mean %.4g ± %.4g (sample std), min %.4g, max %.4g\n", spec->info_names[i], info_mean[i],
+            episodes > 1 ? sqrt (info_m2[i] / (double) (episodes - 1)) : NAN, info_min[i], info_max[i]);
   return SRL_EXIT_OK;
 }
