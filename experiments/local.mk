@@ -2,7 +2,7 @@
 experimentsdir = $(pkgdatadir)/experiments
 dist_experiments_DATA = \
 	experiments/pendulum-sac.ini \
-	experiments/pendulum-sac-auto.ini \
+	experiments/pendulum-sac-auto.ini experiments/pendulum-rltools.ini \
 	experiments/multigoal-sac.ini \
 	experiments/multigoal-sql.ini \
 	experiments/point-goal-x-sql.ini \

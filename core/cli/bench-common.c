@@ -1,7 +1,12 @@
 /* softrl bench: what every benchmark shares: the summary table's rows,
  * medians, the sgemm roofline and the name of the BLAS that sets it. */
 #include <cblas.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
 
 #include "bench.h"
 
@@ -100,4 +105,46 @@ srl_bench_blas_description (void)
   g_auto (GStrv) words = g_strsplit (openblas_get_config (), " ", 3);
   return g_strdup_printf ("%s %s, %s kernels", words[0] ? words[0] : "OpenBLAS",
                           words[0] && words[1] ? words[1] : "?", openblas_get_corename ());
+}
+
+gboolean
+srl_bench_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  if (dir)
+    for (const char *name; (name = g_dir_read_name (dir));)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          srl_bench_remove_tree (child);
+        else
+          g_remove (child);
+      }
+  return g_rmdir (path) == 0;
+}
+
+
+gboolean
+srl_bench_run_softrl (const char *ini, const char *out, double *seconds, struct rusage *ru, GError **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  const char *argv[] = { self ? self : "softrl", "run", "-q", "--out", out, ini, NULL };
+  GPid pid;
+  if (!g_spawn_async (NULL, (char **) argv, NULL,
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | (self ? 0 : G_SPAWN_SEARCH_PATH), NULL,
+                      NULL, &pid, error))
+    return FALSE;
+  int wstatus;
+  double start = srl_now ();
+  pid_t got;
+  while ((got = wait4 (pid, &wstatus, 0, ru)) < 0 && errno == EINTR)
+    ;
+  *seconds = srl_now () - start;
+  g_spawn_close_pid (pid);
+  if (got != pid || !WIFEXITED (wstatus) || WEXITSTATUS (wstatus) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "softrl run %s did not finish (exit status or signal)", ini);
+      return FALSE;
+    }
+  return TRUE;
 }

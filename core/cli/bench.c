@@ -78,6 +78,8 @@ bench_all (SrlRegistry *registry, guint threads, gboolean skip_memory, guint64 c
       s = srl_bench_memory (registry, capacity, o, summary);
       status = MAX (status, s);
     }
+  s = srl_bench_pendulum (o, summary);
+  status = MAX (status, s);
   if (!o->json)
     print_summary (summary);
   return status;
@@ -112,7 +114,7 @@ srl_cmd_bench (int argc, char **argv)
       "update: algorithm.KEY=V or sampler.KEY=V; env: the environment's KEY=V", "GROUP.KEY=VALUE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | all");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | pendulum | all");
   g_option_context_set_summary (
       ctx, "update: time gradient updates at the thesis' sizes (the algorithm's defaults: for sac and sac-auto\n"
            "two hidden layers of 256, batch 256; sql C.1; lsp Tables C.3/C.4) beside the single-thread sgemm\n"
@@ -122,6 +124,8 @@ srl_cmd_bench (int argc, char **argv)
            "(for MuJoCo: mj_step on the same model and frame skip).\n"
            "memory: peak resident memory of a HalfCheetah run that fills its replay buffer, against the\n"
            "buffer's bytes.\n"
+           "pendulum: RLtools' Pendulum SAC showcase end to end (experiments/pendulum-rltools.ini), timed whole;\n"
+           "beside RLtools' own build of it when $SOFTRL_RLTOOLS_BIN names that program.\n"
            "all: every update (one thread, and sac/sac-auto on --threads), torch at 1 and --threads,\n"
            "every environment with a bare loop, memory; then a summary table (`make bench`).");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -134,13 +138,15 @@ srl_cmd_bench (int argc, char **argv)
   const char *what = argc >= 2 ? argv[1] : "";
   gboolean env = argc == 3 && strcmp (what, "env") == 0;
   gboolean known = env || (argc == 2 && (strcmp (what, "update") == 0 || strcmp (what, "torch") == 0
-                                         || strcmp (what, "memory") == 0 || strcmp (what, "all") == 0));
+                                         || strcmp (what, "memory") == 0 || strcmp (what, "pendulum") == 0
+                                         || strcmp (what, "all") == 0));
   if (!known)
     {
       srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N] [--openblas-threads]\n"
                      "       softrl bench torch [--threads N] [--torch-script PATH]\n"
                      "       softrl bench env NAME [--json] [--rounds N] [--seconds S] [--set KEY=VALUE]...\n"
                      "       softrl bench memory [--capacity N]\n"
+                     "       softrl bench pendulum [--json] [--rounds N]\n"
                      "       softrl bench all [--json] [--threads N] [--no-memory]");
       return SRL_EXIT_USAGE;
     }
@@ -171,6 +177,8 @@ srl_cmd_bench (int argc, char **argv)
     status = srl_bench_torch (registry, threads ? (guint) threads : 1, &o, NULL);
   else if (strcmp (what, "memory") == 0)
     status = srl_bench_memory (registry, (guint64) capacity, &o, NULL);
+  else if (strcmp (what, "pendulum") == 0)
+    status = srl_bench_pendulum (&o, NULL);
   else
     status = bench_all (registry, threads ? (guint) threads : 2, no_memory, (guint64) capacity, &o);
   srl_parallel_set_threads (program_threads);

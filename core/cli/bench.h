@@ -71,6 +71,13 @@ void srl_bench_roofline_clear (Roofline *roofline);
 double srl_bench_roofline_gflops (Roofline *roofline, double seconds);
 /* "OpenBLAS 0.3.21, Haswell kernels" (transfer full). */
 char *srl_bench_blas_description (void);
+/* `softrl run -q --out OUT INI` as a child process of this very program,
+ * timed whole; its resource use (peak memory) in *ru.  FALSE unless it
+ * finished with status 0. */
+struct rusage;
+gboolean srl_bench_run_softrl (const char *ini, const char *out, double *seconds, struct rusage *ru, GError **error);
+/* Remove a benchmark's temporary directory and everything in it. */
+gboolean srl_bench_remove_tree (const char *path);
 
 /* bench-update.c: an algorithm's update at its default sizes, and the
  * benchmark of it against the roofline. */
@@ -87,6 +94,8 @@ int srl_bench_update (SrlRegistry *registry, const char *algorithm, const char *
 int srl_bench_torch (SrlRegistry *registry, guint threads, const BenchOptions *o, GArray *summary);
 int srl_bench_env (SrlRegistry *registry, const char *name, const BenchOptions *o, GArray *summary);
 int srl_bench_memory (SrlRegistry *registry, guint64 capacity, const BenchOptions *o, GArray *summary);
+/* bench-pendulum.c */
+int srl_bench_pendulum (const BenchOptions *o, GArray *summary);
 
 G_END_DECLS
 
