@@ -43,6 +43,7 @@ SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const
 
 int srl_cmd_run (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
+int srl_cmd_render (int argc, char **argv);
 int srl_cmd_env (int argc, char **argv);
 int srl_cmd_plugins (int argc, char **argv);
 int srl_cmd_bench (int argc, char **argv);

@@ -21,6 +21,10 @@ core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c
 	core/cmd-compose.c core/cmd-figure.c
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
 core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)
+# Videos of saved policies: frames and captions with cairo, FFmpeg's encoders.
+core_softrl_SOURCES += core/cmd-render.c core/canvas.h core/canvas.c core/video.h core/video.c
+core_softrl_CFLAGS += $(CAIRO_CFLAGS) $(FFMPEG_CFLAGS)
+core_softrl_LDADD += $(CAIRO_LIBS) $(FFMPEG_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = softrl.pc

@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
   { "run", srl_cmd_run, "train an experiment, or continue one with --resume" },
   { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
+  { "render", srl_cmd_render, "film the saved policy of a run directory (.mp4, .gif, .png)" },
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
   { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
   { "bench", srl_cmd_bench, "benchmark gradient updates (against sgemm) or an environment (against its simulator)" },

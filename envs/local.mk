@@ -19,10 +19,11 @@ envs_point_la_LIBADD = $(PLUGIN_LIBADD)
 # $(pkgdatadir)/envs/mujoco/models, the path srl_find_data_file() looks up.
 noinst_LTLIBRARIES += envs/mujoco/libsrl-mujoco.la
 envs_mujoco_libsrl_mujoco_la_SOURCES = envs/mujoco/mujoco-env.h envs/mujoco/mujoco-env.c \
-	envs/mujoco/ant-common.h envs/mujoco/ant-common.c
-envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
-MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
-MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la $(MUJOCO_LIBS) $(PLUGIN_LIBADD)
+	envs/mujoco/ant-common.h envs/mujoco/ant-common.c \
+	envs/mujoco/mujoco-render.h envs/mujoco/mujoco-render.c
+envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
+MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
+MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la $(MUJOCO_LIBS) $(EGL_LIBS) $(PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += envs/mujoco/halfcheetah.la
 envs_mujoco_halfcheetah_la_SOURCES = envs/mujoco/halfcheetah.c

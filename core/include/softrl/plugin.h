@@ -18,7 +18,8 @@
  * fields are only ever appended to descriptors; `size` tells the core how
  * much of the struct the plugin knows, and the core reads nothing past it
  * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values and
- * SrlEnvDescriptor.bench_baseline.
+ * SrlEnvDescriptor.bench_baseline; minor 2 appended SrlEnvDescriptor.render_setup
+ * and render.
  * So a plugin built against softrl 1.m loads into any core 1.n with n ≥ m;
  * appending a field bumps SRL_ABI_MINOR, and any other change to a public
  * struct, a callback's signature or its meaning bumps SRL_ABI_MAJOR (and
@@ -43,7 +44,7 @@ G_BEGIN_DECLS
 /* The ABI these headers describe; SRL_PLUGIN_INFO() stamps it into every
  * descriptor (the rule above says which cores accept it). */
 #define SRL_ABI_MAJOR 1
-#define SRL_ABI_MINOR 1
+#define SRL_ABI_MINOR 2
 
 /* The three kinds of plugin, each with its own descriptor struct. */
 typedef enum {
