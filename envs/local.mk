@@ -1,18 +1,28 @@
 # Environment plugins, one file (or folder) each, installed into $(pkglibdir).
+# The 2-D ones draw their frames with cairo through a convenience library.
+noinst_LTLIBRARIES += envs/libsrl-draw2d.la
+envs_libsrl_draw2d_la_SOURCES = envs/draw2d.h envs/draw2d.c
+envs_libsrl_draw2d_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS)
+DRAW2D_PLUGIN_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS)
+DRAW2D_PLUGIN_LIBADD = envs/libsrl-draw2d.la $(CAIRO_LIBS) $(PLUGIN_LIBADD)
+
 pkglib_LTLIBRARIES += envs/pendulum.la
 envs_pendulum_la_SOURCES = envs/pendulum.c
 envs_pendulum_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_pendulum_la_LIBADD = $(PLUGIN_LIBADD)
+envs_pendulum_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_pendulum_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += envs/multigoal.la
 envs_multigoal_la_SOURCES = envs/multigoal.c
 envs_multigoal_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_multigoal_la_LIBADD = $(PLUGIN_LIBADD)
+envs_multigoal_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_multigoal_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += envs/point.la
 envs_point_la_SOURCES = envs/point.c
 envs_point_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_point_la_LIBADD = $(PLUGIN_LIBADD)
+envs_point_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_point_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 # MuJoCo environments (envs/mujoco/): one plugin per file; the machinery they
 # share (model loading, stepping, state, reset noise, the Ant's body) is a
 # convenience library linked into each.  Models are installed under
@@ -102,4 +112,5 @@ nobase_dist_pkgdata_DATA += \
 pkglib_LTLIBRARIES += envs/point-maze.la
 envs_point_maze_la_SOURCES = envs/point_maze.c
 envs_point_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_point_maze_la_LIBADD = $(PLUGIN_LIBADD)
+envs_point_maze_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_point_maze_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
