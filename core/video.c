@@ -181,6 +181,10 @@ encode (SrlVideo *v, AVFrame *picture, GError **error)
         return TRUE;
       if (av_failed (status, "encoding", v->path, error))
         return FALSE;
+      /* Each frame lasts one tick; without a duration the MP4 muxer's edit
+       * list ends where the last frame starts, and players drop it. */
+      if (v->packet->duration == 0)
+        v->packet->duration = 1;
       av_packet_rescale_ts (v->packet, v->codec->time_base, v->stream->time_base);
       v->packet->stream_index = v->stream->index;
       status = av_interleaved_write_frame (v->format, v->packet);

@@ -121,3 +121,9 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# softrl render: MP4, GIF and PNG of a HalfCheetah and a Pendulum run,
+# checked with ffprobe and ffmpeg; the refusals.
+check_PROGRAMS += tests/test-render
+tests_test_render_LDADD = $(TEST_LDADD)
+TESTS += tests/test-render
