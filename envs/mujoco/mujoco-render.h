@@ -24,8 +24,9 @@ typedef struct _SrlMjRenderer SrlMjRenderer;
 /* A renderer of width × height frames of `m` (borrowed: it must outlive
  * the renderer; its offscreen size is set here).  `camera` NULL is a camera
  * that follows body 1 (the robot's root) from the side, at a distance
- * scaled to the model's extent; otherwise the name of a camera in the
- * model.  Errors: SRL_ERROR_CONFIG for an unknown camera (naming the ones
+ * scaled to the robot's size, when that body moves freely, or one showing
+ * the whole model when it does not (an arm on a fixed base); otherwise the
+ * name of a camera in the model.  Errors: SRL_ERROR_CONFIG for an unknown camera (naming the ones
  * there are) or a size beyond the context's limits, SRL_ERROR_FAILED when
  * no OpenGL context can be made.  MuJoCo's own errors (mju_error) are the
  * caller's to catch. */
