@@ -29,11 +29,23 @@ envs_point_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 # $(pkgdatadir)/envs/mujoco/models, the path srl_find_data_file() looks up.
 noinst_LTLIBRARIES += envs/mujoco/libsrl-mujoco.la
 envs_mujoco_libsrl_mujoco_la_SOURCES = envs/mujoco/mujoco-env.h envs/mujoco/mujoco-env.c \
-	envs/mujoco/ant-common.h envs/mujoco/ant-common.c \
-	envs/mujoco/mujoco-render.h envs/mujoco/mujoco-render.c
-envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
-MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
-MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la $(MUJOCO_LIBS) $(EGL_LIBS) $(PLUGIN_LIBADD)
+	envs/mujoco/ant-common.h envs/mujoco/ant-common.c
+envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la core/libsoftrl-mujoco.la $(MUJOCO_LIBS) $(PLUGIN_LIBADD)
+
+# Their renderer (MuJoCo's, on a headless EGL context) is a library of its
+# own, installed with its header and softrl-mujoco.pc, so that environments
+# built out of tree render the same way; the core program links none of it.
+# Built into core/ because the program scans envs/ for plugins when it runs
+# from the build tree, and this library is none.
+lib_LTLIBRARIES += core/libsoftrl-mujoco.la
+core_libsoftrl_mujoco_la_SOURCES = envs/mujoco/mujoco-render.c
+core_libsoftrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
+core_libsoftrl_mujoco_la_LIBADD = core/libsoftrl.la $(MUJOCO_LIBS) $(EGL_LIBS) $(GLIB_LIBS)
+core_libsoftrl_mujoco_la_LDFLAGS = -version-info 0:0:0 -no-undefined -export-symbols-regex '^srl_mj_renderer_'
+softrlinclude_HEADERS += core/include/softrl/mujoco-render.h
+pkgconfig_DATA += softrl-mujoco.pc
 
 pkglib_LTLIBRARIES += envs/mujoco/halfcheetah.la
 envs_mujoco_halfcheetah_la_SOURCES = envs/mujoco/halfcheetah.c

@@ -39,7 +39,7 @@
 #include <mujoco/mujoco.h>
 #include <softrl/softrl.h>
 
-#include "mujoco-render.h"
+#include <softrl/mujoco-render.h>
 
 G_BEGIN_DECLS
 

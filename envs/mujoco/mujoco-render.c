@@ -1,9 +1,10 @@
-/* softrl — MuJoCo's renderer on a headless EGL context.  See mujoco-render.h. */
+/* softrl — MuJoCo's renderer on a headless EGL context (libsoftrl-mujoco).
+ * See softrl/mujoco-render.h. */
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 #include <string.h>
 
-#include "mujoco-render.h"
+#include <softrl/mujoco-render.h>
 
 struct _SrlMjRenderer {
   EGLDisplay display;

@@ -1,6 +1,8 @@
 /* softrl — drawing a MuJoCo model's state into an SrlFrame with MuJoCo's own
- * renderer (mjv_* scene, mjr_* OpenGL) on a headless OpenGL context (internal
- * to envs/mujoco/, part of libsrl-mujoco).
+ * renderer (mjv_* scene, mjr_* OpenGL) on a headless OpenGL context: the
+ * render entries of environments that simulate with MuJoCo, softrl's own and
+ * those built out of tree.  Not part of libsoftrl (nor of softrl.h): the
+ * library libsoftrl-mujoco, `pkg-config --cflags --libs softrl-mujoco`.
  *
  * The context is EGL on Mesa's surfaceless platform: no display, no X
  * server, no GPU (Mesa's llvmpipe rasterizes on the CPU when there is no
@@ -11,8 +13,8 @@
  * allocates nothing.  A renderer belongs to one model and one thread (its
  * context is made current on the thread that draws).
  */
-#ifndef SRL_MUJOCO_RENDER_H
-#define SRL_MUJOCO_RENDER_H
+#ifndef SOFTRL_MUJOCO_RENDER_H
+#define SOFTRL_MUJOCO_RENDER_H
 
 #include <mujoco/mujoco.h>
 #include <softrl/softrl.h>
