@@ -140,8 +140,23 @@ srl_video_new (const char *path, guint width, guint height, guint fps, GError **
   v->picture->height = c->height;
   if (av_failed (av_frame_get_buffer (v->picture, 0), "frame buffer", path, error))
     return NULL;
-  v->convert = sws_getContext (c->width, c->height, AV_PIX_FMT_0RGB32, c->width, c->height, c->pix_fmt, SWS_BICUBIC,
-                               NULL, NULL, NULL);
+  /* GIF's 3-3-2 bit colour is dithered with a fixed (Bayer) pattern: error
+   * diffusion would change every pixel of every frame and defeat the GIF
+   * encoder's skipping of unchanged pixels (files several times larger). */
+  v->convert = sws_alloc_context ();
+  if (v->convert)
+    {
+      av_opt_set_int (v->convert, "srcw", c->width, 0);
+      av_opt_set_int (v->convert, "srch", c->height, 0);
+      av_opt_set_int (v->convert, "src_format", AV_PIX_FMT_0RGB32, 0);
+      av_opt_set_int (v->convert, "dstw", c->width, 0);
+      av_opt_set_int (v->convert, "dsth", c->height, 0);
+      av_opt_set_int (v->convert, "dst_format", c->pix_fmt, 0);
+      av_opt_set_int (v->convert, "sws_flags", SWS_BICUBIC, 0);
+      av_opt_set (v->convert, "sws_dither", "bayer", 0);
+      if (sws_init_context (v->convert, NULL, NULL) < 0)
+        g_clear_pointer (&v->convert, sws_freeContext);
+    }
   if (!v->convert)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_FAILED, "%s: libswscale cannot convert to %s", path,
