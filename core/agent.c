@@ -115,9 +115,9 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
           ep->invalid = TRUE;
           break;
         }
+      ep->ret += reward;
       if (observe)
         observe (a->episode_obs, a->obs_dim, data);
-      ep->ret += reward;
       if (status == SRL_STEP_TERMINATED)
         {
           ep->terminated = TRUE;

@@ -66,7 +66,8 @@ double srl_returns_mean_length (const SrlReturns *returns);
 void srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
                         SrlEpisode *episode);
 /* The same, calling `observe` with the first observation and each one after
- * a valid step (paths for figures). */
+ * a valid step (paths for figures, frames for videos); `episode` already
+ * counts that step and its reward when `observe` runs. */
 typedef void (*SrlObserveFunc) (const double *obs, guint obs_dim, gpointer data);
 void srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
                                  SrlEpisode *episode, SrlObserveFunc observe, gpointer data);

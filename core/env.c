@@ -101,3 +101,27 @@ srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps)
 {
   return srl_env_has_bench_baseline (env) ? env->d->bench_baseline (env->instance, rng, steps) : 0;
 }
+
+gboolean
+srl_env_can_render (const SrlEnv *env)
+{
+  return SRL_DESCRIPTOR_HAS (env->d, SrlEnvDescriptor, render) && env->d->render_setup && env->d->render;
+}
+
+gboolean
+srl_env_render_setup (SrlEnv *env, guint width, guint height, const char *camera, GError **error)
+{
+  if (!srl_env_can_render (env))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "environment %s cannot render (its plugin has no render entry)",
+                   env->d->info.name);
+      return FALSE;
+    }
+  return env->d->render_setup (env->instance, width, height, camera, error);
+}
+
+void
+srl_env_render (SrlEnv *env, SrlFrame *frame)
+{
+  env->d->render (env->instance, frame);
+}

@@ -26,6 +26,10 @@ core_softrl_SOURCES = core/cli/main.c core/cli/commands.h core/cli/cli.h core/cl
 core_softrl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/cli
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
 core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)
+# Videos of saved policies: frames and captions with cairo, FFmpeg's encoders.
+core_softrl_SOURCES += core/cli/cmd-render.c core/cli/canvas.h core/cli/canvas.c core/cli/video.h core/cli/video.c
+core_softrl_CFLAGS += $(CAIRO_CFLAGS) $(FFMPEG_CFLAGS)
+core_softrl_LDADD += $(CAIRO_LIBS) $(FFMPEG_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = softrl.pc

@@ -174,3 +174,9 @@ TESTS += tests/test-eval
 # results/collect.sh on a tiny sweep (a shell test speaking TAP).
 EXTRA_DIST += tests/test-collect.sh results/collect.sh
 TESTS += tests/test-collect.sh
+
+# softrl render: MP4, GIF and PNG of a HalfCheetah and a Pendulum run,
+# checked with ffprobe and ffmpeg; the refusals.
+check_PROGRAMS += tests/test-render
+tests_test_render_LDADD = $(TEST_LDADD)
+TESTS += tests/test-render

@@ -65,6 +65,23 @@ test_env (gconstpointer data)
       if (st == SRL_STEP_TERMINATED)
         srl_env_reset (a, &rng, obs_a);
     }
+  /* An environment that renders draws something (not one flat colour) at
+   * the size asked for, and refuses a camera it does not have. */
+  if (srl_env_can_render (a))
+    {
+      SrlFrame frame = { 48, 32, 48 * sizeof (guint32), g_new0 (guint32, 48 * 32) };
+      g_assert_false (srl_env_render_setup (b, 48, 32, "no-such-camera", &error));
+      g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
+      g_clear_error (&error);
+      g_assert_true (srl_env_render_setup (a, 48, 32, NULL, &error));
+      g_assert_no_error (error);
+      srl_env_render (a, &frame);
+      guint differing = 0;
+      for (guint i = 1; i < 48 * 32; i++)
+        differing += (frame.pixels[i] & 0xffffff) != (frame.pixels[0] & 0xffffff);
+      g_assert_cmpuint (differing, >, 48 * 32 / 20);
+      g_free (frame.pixels);
+    }
   /* Save mid-episode, load into another instance: both continue alike. */
   g_autofree char *dir = srl_test_tmpdir ();
   g_autofree char *path = tmp_state_path (dir, "env.safetensors");

@@ -164,6 +164,14 @@ test_abi_1_0_environment (void)
   SrlRng rng;
   srl_rng_init (&rng, 1);
   g_assert_cmpuint (srl_env_bench_baseline (env, &rng, 10), ==, 0);
+  /* Nor the render entries (ABI 1.2), here bogus too. */
+  old.render_setup = (gpointer) 0x1;
+  old.render = (gpointer) 0x1;
+  g_assert_false (srl_env_can_render (env));
+  g_assert_false (srl_env_render_setup (env, 64, 48, NULL, &error));
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "old-env"));
+  g_clear_error (&error);
   /* Shorter than 1.0: refused. */
   static SrlEnvDescriptor truncated;
   truncated = old;

@@ -50,11 +50,13 @@ run_ok (const char *cwd, const char *const *argv)
   return out;
 }
 
-/* A copy of the staged softrl.pc with DESTDIR before every absolute path. */
+/* A copy of the staged `name` (softrl.pc, softrl-mujoco.pc) with DESTDIR
+ * before every absolute path, in tmp/pkgconfig. */
 static void
-stage_pkg_config (void)
+stage_pkg_config (const char *name)
 {
-  g_autofree char *pc = staged (SRL_TEST_LIBDIR "/pkgconfig/softrl.pc");
+  g_autofree char *installed = g_build_filename (SRL_TEST_LIBDIR, "pkgconfig", name, NULL);
+  g_autofree char *pc = staged (installed);
   g_autofree char *text = NULL;
   GError *error = NULL;
   g_file_get_contents (pc, &text, NULL, &error);
@@ -72,8 +74,16 @@ stage_pkg_config (void)
     }
   g_autofree char *dir = g_build_filename (tmp, "pkgconfig", NULL);
   g_mkdir (dir, 0755);
-  g_free (srl_test_write (dir, "softrl.pc", out->str));
+  g_free (srl_test_write (dir, name, out->str));
   g_string_free (out, TRUE);
+}
+
+static void
+stage_pkg_configs (void)
+{
+  stage_pkg_config ("softrl.pc");
+  stage_pkg_config ("softrl-mujoco.pc");
+  g_autofree char *dir = g_build_filename (tmp, "pkgconfig", NULL);
   const char *old = g_getenv ("PKG_CONFIG_PATH");
   g_autofree char *path = old && *old ? g_strconcat (dir, ":", old, NULL) : g_strdup (dir);
   env = g_environ_setenv (env, "PKG_CONFIG_PATH", path, TRUE);
@@ -94,7 +104,7 @@ setup (void)
   g_autofree char *destdir_arg = g_strconcat ("DESTDIR=", destdir, NULL);
   const char *install[] = { SRL_TEST_MAKE, "-s", "-C", SRL_ABS_TOP_BUILDDIR, "install", destdir_arg, NULL };
   g_free (run_ok (NULL, install));
-  stage_pkg_config ();
+  stage_pkg_configs ();
   g_autofree char *libdir = staged (SRL_TEST_LIBDIR);
   const char *old = g_getenv ("LD_LIBRARY_PATH");
   g_autofree char *ld = old && *old ? g_strconcat (libdir, ":", old, NULL) : g_strdup (libdir);
@@ -104,16 +114,24 @@ setup (void)
   env = g_environ_setenv (env, "SOFTRL_PLUGIN_PATH", examples, TRUE);
 }
 
-/* The documented build line, run by the shell as a user would type it. */
+/* The documented build line, run by the shell as a user would type it;
+ * `package` is softrl, or softrl-mujoco for an environment drawn with
+ * MuJoCo's renderer. */
 static void
-compile (const char *source, const char *output)
+compile_with (const char *source, const char *output, const char *package)
 {
   g_autofree char *src = g_build_filename (SRL_ABS_TOP_SRCDIR, source, NULL);
   g_autofree char *qsrc = g_shell_quote (src);
-  g_autofree char *cmd = g_strdup_printf ("%s -shared -fPIC %s -o %s $(%s --cflags --libs softrl)", SRL_TEST_CC, qsrc,
-                                          output, SRL_TEST_PKG_CONFIG);
+  g_autofree char *cmd = g_strdup_printf ("%s -shared -fPIC %s -o %s $(%s --cflags --libs %s)", SRL_TEST_CC, qsrc,
+                                          output, SRL_TEST_PKG_CONFIG, package);
   const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
   g_free (run_ok (examples, argv));
+}
+
+static void
+compile (const char *source, const char *output)
+{
+  compile_with (source, output, "softrl");
 }
 
 static void
@@ -129,6 +147,30 @@ test_build (void)
   compile ("plugins/examples/grid-q.c", "grid-q.so");
   compile ("plugins/examples/cem.c", "cem.so");
   compile ("plugins/algorithms/ddpg.c", "ddpg.so");
+  compile_with ("plugins/examples/mujoco-pendulum.c", "mujoco-pendulum.so", "softrl-mujoco");
+}
+
+/* An environment built out of tree on MuJoCo renders through the installed
+ * libsoftrl-mujoco: trained a little, then filmed by the installed softrl. */
+static void
+test_render (void)
+{
+  g_autofree char *bin = staged (SRL_TEST_BINDIR "/softrl");
+  g_autofree char *ini = srl_test_write (tmp, "mujoco-pendulum.ini",
+                                         "[experiment]\nepochs = 1\nsteps_per_epoch = 60\ninitial_random_steps = 30\n"
+                                         "min_replay_size = 30\nreplay_capacity = 1000\neval_episodes = 1\n"
+                                         "[env]\nplugin = mujoco-pendulum\n[algorithm]\nplugin = sac\nbatch_size = 16\n");
+  g_autofree char *run = g_build_filename (tmp, "mujoco-run", NULL);
+  const char *train[] = { bin, "run", ini, "--out", run, "-q", NULL };
+  g_free (run_ok (NULL, train));
+  g_autofree char *png = g_build_filename (tmp, "mujoco-pendulum.png", NULL);
+  const char *render[] = { bin, "render", run, "-o", png, "--width", "160", "--height", "120", "--frame", "5", NULL };
+  g_autofree char *out = run_ok (NULL, render);
+  g_assert_nonnull (strstr (out, "1 frame, 160×120"));
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+  g_assert_true (g_file_get_contents (png, &bytes, &length, NULL));
+  g_assert_true (length > 1000 && memcmp (bytes, "\x89PNG", 4) == 0);
 }
 
 /* cem learns from whole episodes through episode_end(): its elite return is
@@ -276,6 +318,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sdk/build", test_build);
   g_test_add_func ("/sdk/run", test_run);
   g_test_add_func ("/sdk/episode-end", test_episode_end);
+  g_test_add_func ("/sdk/render", test_render);
   g_test_add_func ("/sdk/conformance", test_conformance);
   int status = g_test_run ();
   srl_test_rmtree (tmp);

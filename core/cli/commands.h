@@ -10,6 +10,7 @@ int srl_cmd_run (int argc, char **argv);
 int srl_cmd_experiments (int argc, char **argv);
 int srl_cmd_export (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
+int srl_cmd_render (int argc, char **argv);
 int srl_cmd_env (int argc, char **argv);
 int srl_cmd_plugins (int argc, char **argv);
 int srl_cmd_bench (int argc, char **argv);

@@ -16,6 +16,7 @@ static const struct {
 } commands[] = {
   { "run", srl_cmd_run, "train an experiment, or continue one with --resume" },
   { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
+  { "render", srl_cmd_render, "film the saved policy of a run directory (.mp4, .gif, .png)" },
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
   { "experiments", srl_cmd_experiments, "list the shipped experiments, which run and sweep find by name" },
   { "export", srl_cmd_export, "write a run's deterministic policy as a self-contained C header" },
