@@ -43,6 +43,18 @@ SrlEnv *srl_cli_env_new (const SrlRegistry *registry, const char *command, const
 
 int srl_cmd_run (int argc, char **argv);
 int srl_cmd_eval (int argc, char **argv);
+/* eval --actions (eval-actions.c): rows of episode, step, observation and
+ * action, filled by srl_eval_actions_observe as srl_agent_episode_observed's
+ * callback (set episode and step = 0 before each episode). */
+typedef struct {
+  const SrlAgent *agent;
+  GString *csv;
+  double *previous; /* obs_dim */
+  gint64 episode;
+  guint step;
+} SrlEvalActions;
+void srl_eval_actions_header (GString *csv, const SrlAgent *agent);
+void srl_eval_actions_observe (const double *obs, guint obs_dim, gpointer data);
 int srl_cmd_env (int argc, char **argv);
 int srl_cmd_plugins (int argc, char **argv);
 int srl_cmd_bench (int argc, char **argv);

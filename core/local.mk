@@ -3,7 +3,7 @@ lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/runner.h \
 	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
-	core/registry.c core/env.c core/sampler.c core/experiment.c core/runner.c \
+	core/registry.c core/env.c core/env-binding.c core/sampler.c core/experiment.c core/runner.c \
 	core/parallel.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
@@ -16,7 +16,7 @@ softrlinclude_HEADERS = \
 	core/include/softrl/experiment.h core/include/softrl/parallel.h
 
 bin_PROGRAMS += core/softrl
-core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/cmd-env.c \
+core_softrl_SOURCES = core/commands.h core/main.c core/cmd-run.c core/cmd-eval.c core/eval-actions.c core/cmd-env.c \
 	core/cmd-plugins.c core/cmd-bench.c core/plot.h core/plot.c \
 	core/cmd-compose.c core/cmd-figure.c
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
