@@ -114,6 +114,8 @@ void srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs);
 /* `action` in [-1, 1]^act_dim: clipped, mapped onto the bounds and applied. */
 SrlStepStatus srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action,
                                        double *obs, double *reward);
+/* `action` in the environment's own units: clipped to the bounds and applied. */
+SrlStepStatus srl_env_step (SrlEnv *env, SrlRng *rng, const double *action, double *obs, double *reward);
 /* Fills srl_env_n_info() values; does nothing for environments without info. */
 void srl_env_episode_info (SrlEnv *env, double *values);
 /* The environment's reason (owned by it) or a generic one; never NULL. */
@@ -124,6 +126,17 @@ gboolean srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error
  * plugin has none (ABI 1.0 plugins, simulators without a bare loop). */
 gboolean srl_env_has_bench_baseline (const SrlEnv *env);
 guint64 srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps);
+
+/* For bindings from other languages: environment `name` of `registry`
+ * with "KEY=VALUE" `settings` over its defaults, validated as an [env]
+ * group (SRL_ERROR_CONFIG naming the key; an unknown name suggests the
+ * closest), owning the parameters the instance borrows.  transfer full:
+ * srl_env_binding_free; the env is the binding's. */
+typedef struct _SrlEnvBinding SrlEnvBinding;
+SrlEnvBinding *srl_env_binding_new (const SrlRegistry *registry, const char *name, const char *const *settings,
+                                    GError **error);
+SrlEnv *srl_env_binding_env (SrlEnvBinding *binding);
+void srl_env_binding_free (SrlEnvBinding *binding);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlEnv, srl_env_free)
 
