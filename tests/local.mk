@@ -121,3 +121,13 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# The Python package against the program (tests/python-package.py prints TAP),
+# with the interpreter configure chose and the source tree's package.
+if HAVE_PYTHON
+TESTS += tests/python-package.py
+endif
+EXTRA_DIST += tests/python-package.py
+TEST_EXTENSIONS = .py
+PY_LOG_DRIVER = $(LOG_DRIVER)
+PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs_top_srcdir)' $(PYTHON)

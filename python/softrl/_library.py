@@ -122,6 +122,10 @@ def registry():
         lib = library()
         reg = lib.srl_registry_new()
         if _build_top:
+            # softrl finds the source tree's data (MuJoCo models) only for
+            # programs run from the build tree; Python is not one of them.
+            data = os.environ.get("SOFTRL_DATA_PATH")
+            os.environ["SOFTRL_DATA_PATH"] = f"{data}:{_build_top}" if data else _build_top
             for sub in ("plugins", "envs"):
                 for root, dirs, _ in sorted(os.walk(os.path.join(_build_top, sub))):
                     dirs.sort()
