@@ -90,6 +90,11 @@ def test_policies(work):
         "sql-svgd": train(work, "sql", "multigoal-sql.ini", ["sampler.hidden_sizes=16;16",
                                                               "algorithm.value_particles=4", "algorithm.updated_particles=4",
                                                               "algorithm.kernel_particles=4"]),
+        "sql-svgd-ou-fixed-noise": train(work, "sql-ou", "multigoal-sql.ini",
+                                         ["sampler.hidden_sizes=16;16", "algorithm.value_particles=4",
+                                          "algorithm.updated_particles=4", "algorithm.kernel_particles=4",
+                                          "algorithm.ou_noise=true", "algorithm.fixed_noise_samples=5",
+                                          "algorithm.anneal_epochs=2"]),
         "ddpg": train(work, "ddpg", "pendulum-ddpg.ini"),
         "td3": train(work, "td3", "pendulum-td3.ini"),
     }

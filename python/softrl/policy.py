@@ -77,7 +77,7 @@ class GaussianSampler:
         self.net = Mlp(state, "policy.mlp.", "relu", "linear")
         _expect(state.path, "the input size of policy.mlp", self.net.n_in, obs_dim)
         _expect(state.path, "the output size of policy.mlp", self.net.n_out, 2 * act_dim)
-        self.lo, self.hi = np.float32(params["log_std_min"]), np.float32(params["log_std_max"])
+        self.lo, self.hi = params.number("log_std_min"), params.number("log_std_max")
         self.act_dim, self.noise_dim, self.squash = act_dim, act_dim, squash
 
     def sample(self, obs, noise):
@@ -101,14 +101,18 @@ class SvgdSampler:
 
 class RealNvpSampler:
     def __init__(self, state, params, obs_dim, act_dim, squash):
+        for key, allowed in (("embedding_nl", ("relu", "tanh", "linear")), ("coupling_nl", ("relu", "tanh"))):
+            if params[key] not in allowed:
+                raise SoftrlError(f"{params.path}: [sampler] {key}: expected one of {', '.join(allowed)}, "
+                                  f"got {params[key]!r}")
         self.embed = Mlp(state, "policy.embed.", "relu", params["embedding_nl"])
         _expect(state.path, "the input size of policy.embed", self.embed.n_in, obs_dim)
         squash_param = params["squash"]
         self.squash = squash if squash_param == "auto" else squash_param in ("true", True)
-        self.max_log_scale = np.float32(params["max_log_scale"])
+        self.max_log_scale = params.number("max_log_scale")
         first = act_dim // 2
         self.couplings = []
-        for k in range(int(params["coupling_layers"])):
+        for k in range(int(params.number("coupling_layers"))):
             second = k % 2 == 0
             trans = (first, act_dim) if second else (0, first)
             keep = (0, first) if second else (first, act_dim)
@@ -140,22 +144,49 @@ SAMPLER_ALGORITHMS = ("sac", "sac-auto", "sql", "lsp")
 ACTOR_ALGORITHMS = ("ddpg", "td3")
 
 
+class _Params:
+    """A config group whose missing or mistyped keys raise SoftrlError
+    naming the file, group and key."""
+
+    def __init__(self, config, group, path):
+        self.values, self.group, self.path = config.get(group, {}), group, path
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+    def __getitem__(self, key):
+        if key not in self.values:
+            raise SoftrlError(f"{self.path}: [{self.group}] {key}: missing")
+        value = self.values[key]
+        return value
+
+    def number(self, key):
+        value = self[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise SoftrlError(f"{self.path}: [{self.group}] {key}: expected a finite number, got {value!r}")
+        return np.float32(value)
+
+    def __contains__(self, key):
+        return key in self.values
+
+
 class Policy:
     """The acting part of a run.  Attributes: `algorithm`, `sampler` (None
     for ddpg/td3), `obs_dim`, `act_dim`, `noise_size` (floats a stochastic
     act() reads), `memory_size`, `config` (the run's resolved config), and
     `layers` (lsp: the Policy of each layer below, bottom first)."""
 
-    def __init__(self, run_dir, env_actions=True):
+    def __init__(self, run_dir, env_actions=True, _below=()):
         self.run_dir = str(run_dir)
-        self.config = load_config(os.path.join(self.run_dir, "config.ini"))
+        config_path = os.path.join(self.run_dir, "config.ini")
+        self.config = load_config(config_path)
         self.state = StateFile(os.path.join(self.run_dir, "policy.safetensors"))
-        alg = self.config.get("algorithm", {})
-        self.algorithm = alg.get("plugin")
-        path = self.state.path
-        if self.state.metadata.get("algorithm", self.algorithm) != self.algorithm:
-            raise SoftrlError(f"{path}: saved by algorithm {self.state.metadata['algorithm']!r}, but config.ini "
-                              f"names {self.algorithm!r}")
+        alg = _Params(self.config, "algorithm", config_path)
+        self.algorithm = alg["plugin"]
+        for key, named in (("algorithm", self.algorithm), ("sampler", self.config.get("sampler", {}).get("plugin"))):
+            saved = self.state.metadata.get(key)
+            if saved is not None and saved != named:
+                raise SoftrlError(f"{self.state.path}: saved by {key} {saved!r}, but {config_path} names {named!r}")
         self.action_low = self.action_high = None
         self.layers = []
         self.memory_size = 0
@@ -164,24 +195,28 @@ class Policy:
             self.sampler = None
             self.actor = Mlp(self.state, "policy.", "relu", "tanh")
             self.obs_dim, self.act_dim = self.actor.n_in, self.actor.n_out
-            self.sigma = np.float32(alg["exploration_sigma"])
+            self.sigma = alg.number("exploration_sigma")
             if alg["exploration"] == "ou":
-                self.ou = (np.float32(alg["ou_theta"]), None)
+                self.ou = (alg.number("ou_theta"), None)
                 self.memory_size = self.act_dim
             self.noise_size = self.act_dim
             return
         if self.algorithm not in SAMPLER_ALGORITHMS:
             raise SoftrlError(f"{self.run_dir}/config.ini: [algorithm] plugin {self.algorithm!r} is not one this "
                               f"package can run (known: {', '.join(SAMPLER_ALGORITHMS + ACTOR_ALGORITHMS)})")
-        sampler = self.config.get("sampler", {})
-        self.sampler = sampler.get("plugin")
+        sampler = _Params(self.config, "sampler", config_path)
+        self.sampler = sampler["plugin"]
         if self.sampler not in SAMPLERS:
             raise SoftrlError(f"{self.run_dir}/config.ini: [sampler] plugin {self.sampler!r} is not one this package "
                               f"can run (known: {', '.join(SAMPLERS)})")
         self.obs_dim, self.act_dim = self._sizes()
         if self.algorithm == "lsp":
             below = alg.get("layers", [])
-            self.layers = [Policy(_layer_dir(self.run_dir, d), env_actions=(i == 0)) for i, d in enumerate(below)]
+            here = os.path.realpath(self.run_dir)
+            if here in _below or len(_below) > 64:
+                raise SoftrlError(f"{config_path}: [algorithm] layers: {self.run_dir} is among its own layers")
+            self.layers = [Policy(_layer_dir(self.run_dir, d), env_actions=(i == 0), _below=_below + (here,))
+                           for i, d in enumerate(below)]
             env_actions = not below
             self.hold_steps = alg.get("hold_steps", 1)
             self.latent_per_episode = alg.get("latent_per_episode", False)
@@ -216,17 +251,17 @@ class Policy:
         return obs_dim, first_half + self._n_out("policy.coupling0.scale.")
 
     def _sql_noise(self, alg):
-        self.ou = (np.float32(alg["ou_theta"]), np.float32(alg["ou_sigma"])) if alg.get("ou_noise") else None
+        self.ou = (alg.number("ou_theta"), alg.number("ou_sigma")) if alg.get("ou_noise") else None
         self.memory_size = self.act_dim if self.ou else 0
         self.fixed_noise = None
         if "fixed_noise" in self.state:
             fixed = self.state["fixed_noise"]
-            n = int(alg["fixed_noise_samples"])
+            n = int(alg.number("fixed_noise_samples"))
             if fixed.dtype != np.float32 or fixed.size != n * self.noise_size:
                 raise SoftrlError(f"{self.state.path}: fixed_noise holds {fixed.size} values, expected "
                                   f"{n} × {self.noise_size}")
             epochs_done = int(self.state["epochs_done"].reshape(-1)[0])
-            anneal = int(alg.get("anneal_epochs", 0) or 0)
+            anneal = int(alg.number("anneal_epochs"))
             t = min(1.0, epochs_done / anneal) if anneal > 0 else 0.0
             self.fixed_noise = fixed.reshape(n, self.noise_size)
             self.fixed_noise_count = int(max(1.0, math.floor(n - t * (n - 1.0) + 0.5)))
