@@ -162,6 +162,69 @@ def test_env_matches_softrl_env(name, steps, seed):
     env.close()
 
 
+def test_out_of_tree_plugin(work):
+    """An environment plugin found through SOFTRL_PLUGIN_PATH (the test
+    suite's toy: x ← x + gain·a, reward −x², x₀ uniform from the seed), in a
+    fresh interpreter since the registry is loaded once per process."""
+    plugins = os.path.join(work, "plugins")
+    os.makedirs(plugins)
+    os.symlink(os.path.join(os.environ["SOFTRL_TEST_PLUGINS"], "toy-a.so"), os.path.join(plugins, "toy-a.so"))
+    code = ("import softrl\n"
+            "env = softrl.make_env('toy', gain=2)\n"
+            "obs, _ = env.reset(seed=7)\n"
+            "x0 = softrl.Rng(7).uniform()\n"
+            "obs2, reward, term, trunc, _ = env.step([0.25])\n"
+            "assert abs(obs[0] - x0) < 1e-15 and abs(obs2[0] - (x0 + 0.5)) < 1e-12, (obs, obs2, x0)\n"
+            "assert reward == -obs2[0] ** 2 and not term and not trunc\n"
+            "assert env.action_space.shape == (1,) and list(env.action_space.high) == [1.0]\n"
+            "try:\n    softrl.make_env('toy', gain=20)\nexcept softrl.SoftrlError as e:\n    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, SOFTRL_PLUGIN_PATH=plugins))
+    check(proc.returncode == 0 and "gain" in proc.stdout, "an out-of-tree environment plugin from Python",
+          proc.stdout + proc.stderr)
+
+
+GYMNASIUM_STAND_IN = """
+# A stand-in with the few names of Gymnasium's API the package uses (the
+# real package is not a Debian package): Env, spaces.Box, register and
+# envs.registry, enough to check what the package does when it is there.
+import types
+class Env:
+    def reset(self, *, seed=None, options=None):
+        self.seeded = seed
+class Box:
+    def __init__(self, low, high, shape, dtype):
+        self.low, self.high, self.shape, self.dtype = low, high, shape, dtype
+spaces = types.SimpleNamespace(Box=Box)
+envs = types.SimpleNamespace(registry={})
+def register(id, entry_point, kwargs):
+    envs.registry[id] = (entry_point, kwargs)
+def make(id):
+    entry_point, kwargs = envs.registry[id]
+    return entry_point(**kwargs)
+"""
+
+
+def test_with_gymnasium(work):
+    """With gymnasium importable: gymnasium.Env subclasses, registered as
+    softrl/NAME, spaces from gymnasium.spaces."""
+    stand_in = os.path.join(work, "gym")
+    os.makedirs(os.path.join(stand_in, "gymnasium"))
+    with open(os.path.join(stand_in, "gymnasium", "__init__.py"), "w") as f:
+        f.write(GYMNASIUM_STAND_IN)
+    code = ("import gymnasium, softrl\n"
+            "env = gymnasium.make('softrl/pendulum')\n"
+            "assert isinstance(env, gymnasium.Env) and isinstance(env.action_space, gymnasium.spaces.Box)\n"
+            "obs, info = env.reset(seed=3)\n"
+            "assert env.seeded == 3 and obs.shape == (3,)\n"
+            "assert 'softrl/halfcheetah' in gymnasium.envs.registry\n"
+            "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=stand_in + os.pathsep + os.environ.get("PYTHONPATH", "")))
+    check(proc.returncode == 0 and proc.stdout.strip() == "ok", "with gymnasium: Env subclasses registered as softrl/NAME",
+          proc.stdout + proc.stderr)
+
+
 def test_sweep(work):
     sweep_file = os.path.join(work, "tiny.ini")
     with open(sweep_file, "w") as f:
@@ -233,6 +296,8 @@ def main():
         test_env_matches_softrl_env("pendulum", 1000, 3)
         if "halfcheetah" in softrl.env_names():
             test_env_matches_softrl_env("halfcheetah", 1200, 4)
+        test_out_of_tree_plugin(work)
+        test_with_gymnasium(work)
         test_sweep(work)
         test_plain_runs(work, runs)
         test_readme_example(work, runs["sac-gaussian"])

@@ -154,6 +154,7 @@ if gymnasium is not None:
         """A softrl environment as a gymnasium.Env."""
 
         def reset(self, *, seed=None, options=None):
+            gymnasium.Env.reset(self, seed=seed)  # seeds np_random, as Gymnasium asks
             return _SoftrlEnv.reset(self, seed=seed, options=options)
 else:
     class SoftrlEnv(_SoftrlEnv):
