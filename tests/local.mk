@@ -130,4 +130,9 @@ endif
 EXTRA_DIST += tests/python-package.py
 TEST_EXTENSIONS = .py
 PY_LOG_DRIVER = $(LOG_DRIVER)
-PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs_top_srcdir)' $(PYTHON)
+# The package finds the build tree's libsoftrl beside its own sources; a
+# build outside the source tree names it (and the source tree's data).
+PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs_top_srcdir)' \
+	$$(test '$(abs_top_srcdir)' = '$(abs_top_builddir)' || \
+	   echo SOFTRL_LIBRARY='$(abs_top_builddir)/core/.libs/libsoftrl.so' SOFTRL_DATA_PATH='$(abs_top_srcdir)') \
+	$(PYTHON)

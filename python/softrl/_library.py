@@ -1,6 +1,7 @@
 """Finding and loading libsoftrl and its plugins for ctypes.
 
-libsoftrl is, in order: $SOFTRL_LIBRARY; the build tree's
+libsoftrl is, in order: $SOFTRL_LIBRARY (for a build tree's
+core/.libs/libsoftrl.so, that tree's plugins come with it); the build tree's
 core/.libs/libsoftrl.so when this package is imported from the source tree
 (python/softrl/ beside core/); the library `make install` put beside this
 installed package (_installed.py, written at install time); the system's.
@@ -35,7 +36,12 @@ class SrlRng(ctypes.Structure):
 
 def _candidates():
     if os.environ.get("SOFTRL_LIBRARY"):
-        yield os.environ["SOFTRL_LIBRARY"], None
+        path = os.path.abspath(os.environ["SOFTRL_LIBRARY"])
+        # A build tree's library (BUILD/core/.libs/) brings that tree's plugins.
+        libs = os.path.dirname(path)
+        top = os.path.dirname(os.path.dirname(libs))
+        in_build_tree = os.path.basename(libs) == ".libs" and os.path.basename(os.path.dirname(libs)) == "core"
+        yield path, top if in_build_tree else None
         return
     build = os.path.join(_TOP, "core", ".libs", "libsoftrl.so")
     if os.path.isfile(build):
