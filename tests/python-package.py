@@ -133,6 +133,29 @@ def test_policy_file_checks(work, run):
         check("header length" in str(e), "a malformed header is refused", str(e))
 
 
+def test_bad_run_files(work):
+    bad = os.path.join(work, "bad-run")
+    os.makedirs(bad)
+    with open(os.path.join(bad, "config.ini"), "w") as f:
+        f.write("[experiment]\n# seed (integer)\nseed = 1\n")
+    with open(os.path.join(bad, "progress.csv"), "w") as f:
+        f.write("epoch,eval_return_mean\n1,-100\n2,oops\n")
+    try:
+        softrl.load_run(bad)
+        check(False, "a progress.csv cell that is not a number is refused")
+    except softrl.SoftrlError as e:
+        check("progress.csv: line 3, column eval_return_mean" in str(e),
+              "a progress.csv cell that is not a number is refused", str(e))
+    with open(os.path.join(bad, "config.ini"), "w") as f:
+        f.write("[experiment]\n# seed (integer)\nseed = one\n")
+    os.remove(os.path.join(bad, "progress.csv"))
+    try:
+        softrl.load_run(bad)
+        check(False, "a config.ini value of the wrong type is refused")
+    except softrl.SoftrlError as e:
+        check("config.ini: [experiment] seed" in str(e), "a config.ini value of the wrong type is refused", str(e))
+
+
 def test_env_matches_softrl_env(name, steps, seed):
     out = softrl_cmd("env", name, "--steps", str(steps), "--seed", str(seed))
     mean_reward = float(re.search(r"mean reward\s+(\S+)", out).group(1))
@@ -293,6 +316,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         runs = test_policies(work)
         test_policy_file_checks(work, runs["sac-gaussian"])
+        test_bad_run_files(work)
         test_env_matches_softrl_env("pendulum", 1000, 3)
         if "halfcheetah" in softrl.env_names():
             test_env_matches_softrl_env("halfcheetah", 1200, 4)

@@ -21,7 +21,7 @@ def _scalar(kind, text, where):
         if kind == "number":
             return float(text)
     except ValueError:
-        if re.fullmatch(r"[A-Za-z_-]+", text):
+        if kind == "number" and re.fullmatch(r"[A-Za-z_-]+", text):
             return text
         raise SoftrlError(f"{where}: expected {'an' if kind == 'integer' else 'a'} {kind}, got {text!r}") from None
     if kind == "boolean":

@@ -135,14 +135,16 @@ def _unescape(value):
     return "".join(out)
 
 
-def read_keyfile(path):
+def read_keyfile(path, raw=False):
     """The groups of a GKeyFile-style .ini file, in order, as
-    [(group, {key: string value})]."""
+    [(group, {key: string value})]: values unescaped as
+    g_key_file_get_string reads them, or with `raw` as in the file
+    (g_key_file_get_value)."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as e:
-        raise SoftrlError(f"{path}: cannot read the sweep manifest: {getattr(e, 'strerror', None) or e}") from None
+        raise SoftrlError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     groups, current = [], None
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -155,7 +157,7 @@ def read_keyfile(path):
         key, eq, value = raw.partition("=")
         if not eq or current is None:
             raise SoftrlError(f"{path}:{number}: expected [group] or key=value")
-        current[key.strip()] = _unescape(value.strip())
+        current[key.strip()] = value.strip() if raw else _unescape(value.strip())
     return groups
 
 
@@ -220,7 +222,7 @@ def _raw_config(run_dir):
     path = os.path.join(run_dir, "config.ini")
     if not os.path.isfile(path):
         return {}
-    return {group: keys for group, keys in read_keyfile(path)}
+    return {group: keys for group, keys in read_keyfile(path, raw=True)}
 
 
 def _label_plain_variants(sweep):
