@@ -70,7 +70,7 @@ def replay(run, rows, mode, seed=5, episodes=2):
             memory = policy.new_memory()
         elif terminated:
             return worst_act, worst_obs, False
-        noise = policy.draw_noise(env.rng) if mode == "stochastic" else None
+        noise = policy.draw_noise(env.rng, memory) if mode == "stochastic" else None
         action = policy.act(obs, noise, memory)
         worst_act = max(worst_act, float(np.max(np.abs(action - [float(row[c]) for c in act_cols]))))
         worst_obs = max(worst_obs, float(np.max(np.abs(obs - [float(row[c]) for c in obs_cols]))))
@@ -107,6 +107,15 @@ def test_policies(work):
             act, obs, same_length = replay(run, rows, mode)
             check(act < 1e-5 and obs < 1e-4 and same_length, f"{name} {mode}: Python acts as softrl eval",
                   f"worst action difference {act:g}, observation {obs:g}, same length {same_length}")
+    # Held actions and one latent per episode (C.4's Ant maze options).
+    held = train(work, "lsp-held", "pendulum-sac.ini",
+                 ["algorithm.plugin=lsp", f"algorithm.layers={runs['sac-auto-realnvp']}", "algorithm.hold_steps=3",
+                  "algorithm.latent_per_episode=true", "sampler.plugin=realnvp", "sampler.hidden_sizes=16;16"])
+    for mode in ("deterministic", "stochastic"):
+        rows = eval_actions(held, mode)
+        act, obs, same_length = replay(held, rows, mode)
+        check(act < 1e-5 and obs < 1e-4 and same_length, f"lsp hold_steps 3, latent per episode, {mode}: as softrl eval",
+              f"worst action difference {act:g}, observation {obs:g}, same length {same_length}")
     return runs
 
 

@@ -18,9 +18,11 @@ passes to the environment, in [-1, 1] per coordinate:
 otherwise `noise` holds the floats a stochastic act() draws, in the order
 softrl draws them: draw_noise(rng) draws them from a softrl.Rng exactly as
 softrl does (ξ, then the Ornstein–Uhlenbeck innovations when the run uses
-them).  Processes with memory (OU noise) keep it in `memory`, a float32
-array of memory_size values that act() updates; start each episode with
-new_memory() (zeros, as softrl's reset).  Observations are used as float32,
+them).  What softrl's act() keeps through an episode (OU noise, lsp's
+held action and per-episode latent) lives in `memory`, a float32 array of
+memory_size values that act() updates; start each episode with new_memory()
+(zeros, as softrl's reset).  Without memory an lsp policy decides afresh at
+every step (hold_steps 1, a new latent each time).  Observations are used as float32,
 as softrl casts them; env_action() maps the action onto the environment's
 bounds as softrl's environment step does.
 """
@@ -218,8 +220,9 @@ class Policy:
             self.layers = [Policy(_layer_dir(self.run_dir, d), env_actions=(i == 0), _below=_below + (here,))
                            for i, d in enumerate(below)]
             env_actions = not below
-            self.hold_steps = alg.get("hold_steps", 1)
-            self.latent_per_episode = alg.get("latent_per_episode", False)
+            self.hold_steps = int(alg.number("hold_steps"))
+            self.latent_per_episode = alg["latent_per_episode"] is True
+            self.memory_size = 2 * self.act_dim + 2
             for i, layer in enumerate(self.layers):
                 if (layer.obs_dim, layer.act_dim) != (self.obs_dim, self.act_dim):
                     raise SoftrlError(f"{self.run_dir}/config.ini: [algorithm] layers: layer {i} has "
@@ -272,14 +275,16 @@ class Policy:
         """The per-episode memory at an episode's start (zeros)."""
         return np.zeros(self.memory_size, dtype=np.float32)
 
-    def draw_noise(self, rng):
+    def draw_noise(self, rng, memory=None):
         """The floats a stochastic act() draws from `rng` (a softrl.Rng), in
-        softrl's order, ready for act(obs, noise)."""
+        softrl's order, ready for act(obs, noise, memory).  lsp draws only
+        when its held action ends (and, with latent_per_episode, once per
+        episode): give the episode's `memory` and it returns zeros, drawing
+        nothing, when softrl would not draw."""
         if self.algorithm in ACTOR_ALGORITHMS:
             return rng.fill_normal(self.act_dim)
-        if self.algorithm == "lsp" and self.latent_per_episode:
-            raise SoftrlError(f"{self.run_dir}: latent_per_episode draws the latent once per episode; pass it as "
-                              "noise to every act() of the episode")
+        if self.algorithm == "lsp" and memory is not None and not self._lsp_draws(memory):
+            return np.zeros(self.noise_size, dtype=np.float32)
         if self.algorithm == "sql" and self.fixed_noise is not None:
             xi = self.fixed_noise[rng.below(self.fixed_noise_count)].copy()
         else:
@@ -301,7 +306,11 @@ class Policy:
             noise = np.asarray(noise, dtype=np.float32)
             if noise.shape[-1] != self.noise_size:
                 raise SoftrlError(f"{self.run_dir}: noise has {self.noise_size} values per row, got {noise.shape}")
-        if memory is None and noise is not None and self.memory_size:
+        if memory is not None:
+            memory = np.asarray(memory)
+            if memory.dtype != np.float32 or memory.shape != (self.memory_size,):
+                raise SoftrlError(f"{self.run_dir}: memory must be new_memory()'s float32 array of {self.memory_size}")
+        elif noise is not None and self.memory_size and self.algorithm != "lsp":
             raise SoftrlError(f"{self.run_dir}: this policy's exploration keeps a memory; pass memory=new_memory()")
         if self.algorithm in ACTOR_ALGORITHMS:
             action = self.actor(obs)
@@ -314,16 +323,46 @@ class Policy:
             return action
         xi_dim = self.net.noise_dim
         xi = np.zeros(rows + (xi_dim,), dtype=np.float32) if noise is None else noise[..., :xi_dim]
-        action = self.net.sample(obs, xi)
+        action = self.net.sample(obs, xi) if self.algorithm != "lsp" or memory is None else None
         if self.algorithm == "sql" and noise is not None and self.ou:
             theta, sigma = self.ou
             memory[...] = memory + (-theta * memory + sigma * noise[..., xi_dim:])
             action = np.clip(action + memory, np.float32(-1), np.float32(1))
         if self.algorithm == "lsp":
+            if memory is not None:
+                action = self._lsp_hold(obs, noise, memory, action)
             for layer in reversed(self.layers):
                 action = layer.net.sample(obs, action)
             action = np.clip(action, np.float32(-1), np.float32(1))
         return action
+
+    # lsp's per-episode memory, as lsp.c lays it out: the held action [0, A),
+    # the steps it has been held [A], the episode's latent [A+1, 2A+1), and
+    # whether that latent is drawn [2A+1].
+    def _lsp_draws(self, memory):
+        A = self.act_dim
+        return memory[A] == 0 and not (self.latent_per_episode and memory[2 * A + 1] != 0)
+
+    def _lsp_hold(self, obs, noise, memory, _):
+        A = self.act_dim
+        if obs.ndim != 1:
+            raise SoftrlError(f"{self.run_dir}: an lsp policy with memory acts on one observation at a time")
+        held, latent = memory[:A], memory[A + 1:2 * A + 1]
+        if memory[A] == 0:
+            if noise is None:
+                xi = np.zeros(A, dtype=np.float32)
+            elif self.latent_per_episode:
+                if memory[2 * A + 1] == 0:
+                    latent[:] = noise
+                    memory[2 * A + 1] = 1
+                xi = latent
+            else:
+                xi = noise
+            held[:] = self.net.sample(obs, xi)
+        memory[A] += 1
+        if memory[A] >= self.hold_steps:
+            memory[A] = 0
+        return held.copy()
 
     def set_action_bounds(self, low, high):
         """The environment's action bounds, for env_action()."""
