@@ -10,7 +10,6 @@ through ctypes with nothing else (the foreign call's floor); and, with
     PYTHONPATH=python python3 python/bench_env.py --softrl core/softrl pendulum halfcheetah
 """
 import argparse
-import ctypes
 import re
 import subprocess
 import time
@@ -18,7 +17,6 @@ import time
 import numpy as np
 
 import softrl
-from softrl import _library
 
 
 def python_step_us(env, steps, actions):

@@ -330,7 +330,7 @@ class Policy:
             action = np.clip(action + memory, np.float32(-1), np.float32(1))
         if self.algorithm == "lsp":
             if memory is not None:
-                action = self._lsp_hold(obs, noise, memory, action)
+                action = self._lsp_hold(obs, noise, memory)
             for layer in reversed(self.layers):
                 action = layer.net.sample(obs, action)
             action = np.clip(action, np.float32(-1), np.float32(1))
@@ -343,7 +343,7 @@ class Policy:
         A = self.act_dim
         return memory[A] == 0 and not (self.latent_per_episode and memory[2 * A + 1] != 0)
 
-    def _lsp_hold(self, obs, noise, memory, _):
+    def _lsp_hold(self, obs, noise, memory):
         A = self.act_dim
         if obs.ndim != 1:
             raise SoftrlError(f"{self.run_dir}: an lsp policy with memory acts on one observation at a time")
