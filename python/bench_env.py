@@ -1,7 +1,8 @@
 """What the Python binding adds per environment step over the C step.
 
-For each environment, microseconds per step (best of three runs of --steps
-steps, resets at the time limit, actions prepared beforehand) of:
+For each environment, microseconds per step (medians of --rounds
+interleaved rounds of --steps steps, resets at the time limit, actions
+prepared beforehand) of:
 env.step() from Python (the binding as users call it); srl_env_step called
 through ctypes with nothing else (the foreign call's floor); and, with
 --softrl PATH, the C step itself as `softrl bench env NAME` measures it
@@ -54,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", default=["pendulum", "halfcheetah"])
     parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--softrl", help="the softrl program, for `softrl bench env NAME`'s C figures")
     args = parser.parse_args()
     for name in args.names:
@@ -61,8 +63,12 @@ def main():
         rng = np.random.default_rng(0)
         actions = rng.uniform(env.action_space.low, env.action_space.high, size=(1000, env.act_dim))
         raw_call_us(env, 1000, actions)  # warm up
-        py = min(python_step_us(env, args.steps, actions) for _ in range(3))
-        raw = min(raw_call_us(env, args.steps, actions) for _ in range(3))
+        # Interleaved rounds and medians: the machine's load drifts.
+        py_rounds, raw_rounds = [], []
+        for _ in range(args.rounds):
+            py_rounds.append(python_step_us(env, args.steps, actions))
+            raw_rounds.append(raw_call_us(env, args.steps, actions))
+        py, raw = float(np.median(py_rounds)), float(np.median(raw_rounds))
         print(f"{name}: env.step() from Python {py:.2f} µs/step; srl_env_step through bare ctypes {raw:.2f} µs/step; "
               f"the binding's own work {py - raw:.2f} µs/step")
         if args.softrl:
