@@ -64,6 +64,15 @@ srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action, double *
   return env->d->step (env->instance, rng, env->action, obs, reward);
 }
 
+SrlStepStatus
+srl_env_step (SrlEnv *env, SrlRng *rng, const double *action, double *obs, double *reward)
+{
+  const SrlEnvSpec *s = env->spec;
+  for (guint i = 0; i < s->act_dim; i++)
+    env->action[i] = CLAMP (action[i], s->act_low[i], s->act_high[i]);
+  return env->d->step (env->instance, rng, env->action, obs, reward);
+}
+
 void
 srl_env_episode_info (SrlEnv *env, double *values)
 {

@@ -5,7 +5,7 @@ lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/agent.h core/runner.h core/run-private.h \
 	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
-	core/registry.c core/env.c core/sampler.c core/experiment.c \
+	core/registry.c core/env.c core/env-binding.c core/sampler.c core/experiment.c \
 	core/agent.c core/runner.c core/checkpoint.c core/parallel.c core/relocate.c
 core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
@@ -22,7 +22,8 @@ core_softrl_SOURCES = core/cli/main.c core/cli/commands.h core/cli/cli.h core/cl
 	core/cli/cmd-run.c core/cli/cmd-eval.c core/cli/cmd-env.c core/cli/cmd-plugins.c \
 	core/cli/bench.h core/cli/bench.c core/cli/bench-common.c core/cli/bench-update.c core/cli/bench-torch.c core/cli/bench-env.c \
 	core/cli/bench-memory.c core/cli/bench-pendulum.c core/cli/plot.h core/cli/plot.c core/cli/cmd-compose.c core/cli/cmd-figure.c \
-	core/cli/experiment-files.c core/cli/cmd-experiments.c core/cli/cmd-export.c core/cli/eval-actions.c
+	core/cli/experiment-files.c core/cli/cmd-experiments.c core/cli/cmd-export.c core/cli/eval-actions.c \
+	core/cli/eval-record.c
 core_softrl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/cli
 core_softrl_CFLAGS = $(AM_CFLAGS) $(PLPLOT_CFLAGS)
 core_softrl_LDADD = core/libsoftrl.la $(GLIB_LIBS) $(OPENBLAS_LIBS) $(PLPLOT_LIBS)

@@ -134,7 +134,7 @@ TESTS += tests/test-experiments
 
 # Shell tests (TAP too): softrl export's headers against softrl's own
 # deterministic actions, compiled with the C compiler configure found.
-TEST_EXTENSIONS = .sh
+TEST_EXTENSIONS = .sh .py
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT += SOFTRL_TEST_CC='$(CC)'; export SOFTRL_TEST_CC;
@@ -180,3 +180,17 @@ TESTS += tests/test-collect.sh
 check_PROGRAMS += tests/test-render
 tests_test_render_LDADD = $(TEST_LDADD)
 TESTS += tests/test-render
+
+# The Python package against the program (tests/python-package.py prints TAP),
+# with the interpreter configure chose and the source tree's package.
+if HAVE_PYTHON
+TESTS += tests/python-package.py
+endif
+EXTRA_DIST += tests/python-package.py
+PY_LOG_DRIVER = $(LOG_DRIVER)
+# The package finds the build tree's libsoftrl beside its own sources; a
+# build outside the source tree names it (and the source tree's data).
+PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs_top_srcdir)' \
+	$$(test '$(abs_top_srcdir)' = '$(abs_top_builddir)' || \
+	   echo SOFTRL_LIBRARY='$(abs_top_builddir)/core/.libs/libsoftrl.so' SOFTRL_DATA_PATH='$(abs_top_srcdir)') \
+	$(PYTHON)

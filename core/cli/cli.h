@@ -70,6 +70,19 @@ void srl_cli_experiment_free (SrlCliExperiment *experiment);
  * (eval-actions.c). */
 int srl_cli_print_actions (const SrlLoadedPolicy *policy, const char *file);
 
+/* eval --actions (eval-record.c): rows of episode, step, observation and
+ * action, filled by srl_eval_actions_observe as srl_agent_episode_observed's
+ * callback (set episode and step = 0 before each episode). */
+typedef struct {
+  const SrlAgent *agent;
+  GString *csv;
+  double *previous; /* obs_dim */
+  gint64 episode;
+  guint step;
+} SrlEvalActions;
+void srl_eval_actions_header (GString *csv, const SrlAgent *agent);
+void srl_eval_actions_observe (const double *obs, guint obs_dim, gpointer data);
+
 G_END_DECLS
 
 #endif

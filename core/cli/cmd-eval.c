@@ -9,7 +9,7 @@ srl_cmd_eval (int argc, char **argv)
 {
   gint64 episodes = 10, seed = 0;
   gboolean deterministic = FALSE, stochastic = FALSE;
-  g_autofree char *out = NULL, *actions_for = NULL;
+  g_autofree char *out = NULL, *actions_for = NULL, *actions_out = NULL;
   g_auto (GStrv) sets = NULL;
   GOptionEntry entries[] = {
     { "episodes", 'n', 0, G_OPTION_ARG_INT64, &episodes, "episodes to run (default 10)", "N" },
@@ -20,6 +20,7 @@ srl_cmd_eval (int argc, char **argv)
     { "actions-for", 0, 0, G_OPTION_ARG_FILENAME, &actions_for,
       "print the deterministic action for each observation of FILE (CSV rows; - reads stdin), run no episode",
       "FILE" },
+    { "actions", 0, 0, G_OPTION_ARG_FILENAME, &actions_out, "write each step's observation and action as CSV", "FILE.csv" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a parameter, e.g. env.max_episode_steps=500", "GROUP.KEY=VALUE" },
     { NULL }
   };
@@ -39,7 +40,8 @@ srl_cmd_eval (int argc, char **argv)
     }
   /* Before any episode: a bad --out found after a long evaluation wastes
    * it, and one naming the run's own file destroys the run. */
-  if (out && !srl_cli_check_output (out, argv[1], &error))
+  if ((out && !srl_cli_check_output (out, argv[1], &error))
+      || (actions_out && !srl_cli_check_output (actions_out, argv[1], &error)))
     {
       srl_cli_error ("eval: %s", error->message);
       return srl_cli_status (error);
@@ -64,6 +66,11 @@ srl_cmd_eval (int argc, char **argv)
         g_string_append_printf (csv, ",%s", *n);
       g_string_append_c (csv, '\n');
     }
+  g_autoptr (GString) actions = actions_out ? g_string_new (NULL) : NULL;
+  g_autofree double *previous = g_new0 (double, policy->agent->obs_dim);
+  SrlEvalActions recorder = { policy->agent, actions, previous, 0, 0 };
+  if (actions)
+    srl_eval_actions_header (actions, policy->agent);
   SrlRng rng;
   srl_rng_init (&rng, (guint64) seed);
   SrlActMode mode = stochastic ? SRL_ACT_EVAL_STOCHASTIC : SRL_ACT_DETERMINISTIC;
@@ -79,7 +86,10 @@ srl_cmd_eval (int argc, char **argv)
   for (gint64 e = 0; e < episodes; e++)
     {
       SrlEpisode ep;
-      srl_agent_episode (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep);
+      recorder.episode = e;
+      recorder.step = 0;
+      srl_agent_episode_observed (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep,
+                                  actions ? srl_eval_actions_observe : NULL, &recorder);
       srl_returns_add (&returns, &ep);
       for (guint i = 0; i < n_info; i++)
         {
@@ -98,7 +108,8 @@ srl_cmd_eval (int argc, char **argv)
           g_string_append_c (csv, '\n');
         }
     }
-  if (csv && !srl_write_file_atomic (out, csv->str, csv->len, &error))
+  if ((csv && !srl_write_file_atomic (out, csv->str, csv->len, &error))
+      || (actions && !srl_write_file_atomic (actions_out, actions->str, actions->len, &error)))
     {
       srl_cli_error ("%s", error->message);
       return SRL_EXIT_FAILED;

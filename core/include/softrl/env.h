@@ -142,6 +142,8 @@ void srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs);
 /* `action` in [-1, 1]^act_dim: clipped, mapped onto the bounds and applied. */
 SrlStepStatus srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action,
                                        double *obs, double *reward);
+/* `action` in the environment's own units: clipped to the bounds and applied. */
+SrlStepStatus srl_env_step (SrlEnv *env, SrlRng *rng, const double *action, double *obs, double *reward);
 /* Fills srl_env_n_info() values; does nothing for environments without info. */
 void srl_env_episode_info (SrlEnv *env, double *values);
 /* The environment's reason (owned by it) or a generic one; never NULL. */
@@ -160,6 +162,17 @@ gboolean srl_env_can_render (const SrlEnv *env);
  * size set up. */
 gboolean srl_env_render_setup (SrlEnv *env, guint width, guint height, const char *camera, GError **error);
 void srl_env_render (SrlEnv *env, SrlFrame *frame);
+
+/* For bindings from other languages: environment `name` of `registry`
+ * with "KEY=VALUE" `settings` over its defaults, validated as an [env]
+ * group (SRL_ERROR_CONFIG naming the key; an unknown name suggests the
+ * closest), owning the parameters the instance borrows.  transfer full:
+ * srl_env_binding_free; the env is the binding's. */
+typedef struct _SrlEnvBinding SrlEnvBinding;
+SrlEnvBinding *srl_env_binding_new (const SrlRegistry *registry, const char *name, const char *const *settings,
+                                    GError **error);
+SrlEnv *srl_env_binding_env (SrlEnvBinding *binding);
+void srl_env_binding_free (SrlEnvBinding *binding);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlEnv, srl_env_free)
 
