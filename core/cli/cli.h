@@ -29,6 +29,11 @@ int srl_cli_status (const GError *error);
  * nothing is computed only to be thrown away and the run is never
  * overwritten; FALSE with a configuration error naming `path` and why. */
 gboolean srl_cli_check_output (const char *path, const char *run_dir, GError **error);
+/* The policy saved in `run_dir`, its settings overridden by `sets` (--set
+ * GROUP.KEY=VALUE), with the registry it was built from in *registry,
+ * which must outlive it (transfer full, both).  NULL after printing the
+ * error, with the exit status in *status. */
+SrlLoadedPolicy *srl_cli_load_policy (const char *run_dir, char **sets, SrlRegistry **registry, int *status);
 /* Train `run` with Ctrl-C handling, report how it ended ("results: DIR" and
  * `note`, or how to resume) and return the exit status. */
 int srl_cli_train (SrlRun *run, const char *note);

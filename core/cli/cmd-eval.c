@@ -46,13 +46,11 @@ srl_cmd_eval (int argc, char **argv)
       srl_cli_error ("eval: %s", error->message);
       return srl_cli_status (error);
     }
-  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  g_autoptr (SrlLoadedPolicy) policy = srl_loaded_policy_new (registry, argv[1], (const char *const *) sets, &error);
+  g_autoptr (SrlRegistry) registry = NULL;
+  int status;
+  g_autoptr (SrlLoadedPolicy) policy = srl_cli_load_policy (argv[1], sets, &registry, &status);
   if (!policy)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return status;
   if (actions_for)
     return srl_cli_print_actions (policy, actions_for);
   const SrlEnvSpec *spec = srl_env_spec (policy->env);

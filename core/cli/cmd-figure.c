@@ -313,13 +313,11 @@ srl_cmd_figure (int argc, char **argv)
           return SRL_EXIT_USAGE;
         }
     }
-  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  g_autoptr (SrlLoadedPolicy) policy = srl_loaded_policy_new (registry, argv[1], (const char *const *) sets, &error);
+  g_autoptr (SrlRegistry) registry = NULL;
+  int status;
+  g_autoptr (SrlLoadedPolicy) policy = srl_cli_load_policy (argv[1], sets, &registry, &status);
   if (!policy)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return status;
   const SrlEnvSpec *spec = srl_env_spec (policy->env);
   if (spec->obs_dim != 2 || spec->act_dim != 2)
     {

@@ -137,13 +137,11 @@ srl_cmd_render (int argc, char **argv)
       srl_cli_error ("render: %s", error->message);
       return srl_cli_status (error);
     }
-  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  g_autoptr (SrlLoadedPolicy) policy = srl_loaded_policy_new (registry, argv[1], (const char *const *) sets, &error);
+  g_autoptr (SrlRegistry) registry = NULL;
+  int status;
+  g_autoptr (SrlLoadedPolicy) policy = srl_cli_load_policy (argv[1], sets, &registry, &status);
   if (!policy)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return status;
   const char *env_name = srl_env_descriptor (policy->env)->info.name;
   if (!srl_env_can_render (policy->env))
     {
@@ -197,7 +195,7 @@ srl_cmd_render (int argc, char **argv)
   if (recorder.error)
     {
       srl_cli_error ("render: %s", recorder.error->message);
-      int status = srl_cli_status (recorder.error);
+      status = srl_cli_status (recorder.error);
       g_error_free (recorder.error);
       return status;
     }
