@@ -174,3 +174,10 @@ TESTS += tests/test-eval
 # results/collect.sh on a tiny sweep (a shell test speaking TAP).
 EXTRA_DIST += tests/test-collect.sh results/collect.sh
 TESTS += tests/test-collect.sh
+
+# softrl board in Debian's Chromium (headless, driven through the DevTools
+# protocol) and the HTTP requests it must refuse.
+check_PROGRAMS += tests/test-board
+tests_test_board_CFLAGS = $(AM_CFLAGS) $(BOARD_CFLAGS)
+tests_test_board_LDADD = $(TEST_LDADD) $(BOARD_LIBS)
+TESTS += tests/test-board
