@@ -271,6 +271,31 @@ group_key (GKeyFile *config)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA1, (const guchar *) text, length);
 }
 
+/* The status of the run in `dir`, as the list shows it (see
+ * srl_board_status_word). */
+static char *
+run_status (const char *dir, gboolean have_config)
+{
+  char *status = first_line (dir, SRL_RUN_STATUS);
+  if (*status)
+    return status;
+  g_free (status);
+  /* Nothing written yet: a run a sweep has not started. */
+  return g_strdup (have_config ? "unknown" : "pending");
+}
+
+char *
+srl_board_status_word (const char *const *roots, const SrlBoardEntry *e)
+{
+  g_autofree char *dir = g_build_filename (roots[e->root], e->relative, NULL);
+  g_autofree char *config = g_build_filename (dir, SRL_RUN_CONFIG, NULL);
+  char *status = run_status (dir, g_file_test (config, G_FILE_TEST_EXISTS));
+  char *colon = strchr (status, ':');
+  if (colon)
+    *colon = '\0';
+  return status;
+}
+
 static void
 describe_run (JsonBuilder *b, const char *dir, const SrlBoardEntry *e, const char *id)
 {
@@ -281,7 +306,7 @@ describe_run (JsonBuilder *b, const char *dir, const SrlBoardEntry *e, const cha
   g_autofree char *seed = have_config ? g_key_file_get_string (config, "experiment", "seed", NULL) : NULL;
   g_autofree char *env = have_config ? g_key_file_get_string (config, "env", "plugin", NULL) : NULL;
   g_autofree char *algorithm = have_config ? g_key_file_get_string (config, "algorithm", "plugin", NULL) : NULL;
-  g_autofree char *status = first_line (dir, SRL_RUN_STATUS);
+  g_autofree char *status = run_status (dir, have_config);
   g_autofree char *progress_path = g_build_filename (dir, SRL_RUN_PROGRESS, NULL);
   g_autofree char *progress_error = NULL;
   g_autoptr (SrlTable) tail = progress_tail (progress_path, &progress_error);
@@ -303,8 +328,7 @@ describe_run (JsonBuilder *b, const char *dir, const SrlBoardEntry *e, const cha
   add_string (b, "group", key);
   /* A sweep's variant label, else the experiment's name: what a legend shows. */
   add_string (b, "label", e->sweep ? e->variant : experiment ? experiment : e->relative);
-  /* Nothing written yet: a run a sweep has not started. */
-  add_string (b, "status", *status ? status : have_config ? "unknown" : "pending");
+  add_string (b, "status", status);
   add_string (b, "experiment", experiment);
   add_string (b, "algorithm", algorithm);
   add_string (b, "env", env);

@@ -39,6 +39,11 @@ GPtrArray *srl_board_scan (const char *const *roots);
  * summary.md), added to `builder` as one JSON object. */
 void srl_board_describe (JsonBuilder *builder, const char *const *roots, const SrlBoardEntry *entry);
 
+/* A run's state in one word, as the list shows it: its status file's
+ * first word ("failed: why" is "failed"), "unknown" for a run without one
+ * and "pending" for one a sweep has not started.  transfer full. */
+char *srl_board_status_word (const char *const *roots, const SrlBoardEntry *entry);
+
 /* The rows of a run's progress.csv from row `from` on, as a JSON object
  * {columns, rows, total} (NaN as null).  A last line still being written
  * (no newline yet) is left out.  NULL with an error naming the file. */

@@ -161,6 +161,33 @@ serve_list (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   json_builder_end_array (b);
   json_builder_set_member_name (b, "total");
   json_builder_add_int_value (b, n_runs);
+  /* How many runs are in each state, over all of them: their status files
+   * only, a line each. */
+  json_builder_set_member_name (b, "counts");
+  json_builder_begin_object (b);
+  g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) order = g_ptr_array_new ();
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SrlBoardEntry *e = entries->pdata[i];
+      if (e->is_sweep)
+        continue;
+      char *word = srl_board_status_word ((const char *const *) board->roots, e);
+      gpointer n;
+      if (g_hash_table_lookup_extended (counts, word, NULL, &n))
+        {
+          g_hash_table_insert (counts, word, GUINT_TO_POINTER (GPOINTER_TO_UINT (n) + 1));
+          continue;
+        }
+      g_hash_table_insert (counts, word, GUINT_TO_POINTER (1));
+      g_ptr_array_add (order, word);
+    }
+  for (guint i = 0; i < order->len; i++)
+    {
+      json_builder_set_member_name (b, order->pdata[i]);
+      json_builder_add_int_value (b, GPOINTER_TO_UINT (g_hash_table_lookup (counts, order->pdata[i])));
+    }
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "offset");
   json_builder_add_int_value (b, offset);
   json_builder_set_member_name (b, "runs");
