@@ -206,6 +206,44 @@ function drawChart(curves, xcol, ycol, band) {
     }
   });
   chart.append(bands, lines);
+  hover(chart, curves, { sx, sy, x0, x1, m, w, h, xcol });
+}
+
+// Under the pointer: a rule at the nearest evaluation and each curve's
+// value there.
+function hover(chart, curves, g) {
+  const rule = svg("line", { y1: g.m.top, y2: g.m.top + g.h, stroke: "#9aa1ad", "stroke-dasharray": "3 3", visibility: "hidden" });
+  const tip = svg("g", { visibility: "hidden", "pointer-events": "none" });
+  chart.append(rule, tip);
+  chart.onmouseleave = () => { rule.setAttribute("visibility", "hidden"); tip.setAttribute("visibility", "hidden"); };
+  chart.onmousemove = (event) => {
+    const box = chart.getBoundingClientRect();
+    const scale = (chart.viewBox.baseVal.width || box.width) / box.width;
+    const px = (event.clientX - box.left) * scale;
+    if (px < g.m.left || px > g.m.left + g.w) return chart.onmouseleave();
+    const x = g.x0 + ((px - g.m.left) / g.w) * (g.x1 - g.x0);
+    const lines = [];
+    let nearest = null;
+    for (const c of curves) {
+      let best = c.points[0];
+      for (const p of c.points) if (Math.abs(p.x - x) < Math.abs(best.x - x)) best = p;
+      if (!nearest || Math.abs(best.x - x) < Math.abs(nearest - x)) nearest = best.x;
+      lines.push([c.colour, `${c.label}: ${formatCell(best.y, 1)}` + (c.seeds > 1 ? ` [${formatCell(best.lo, 1)}, ${formatCell(best.hi, 1)}]` : "")]);
+    }
+    rule.setAttribute("x1", g.sx(nearest));
+    rule.setAttribute("x2", g.sx(nearest));
+    rule.setAttribute("visibility", "visible");
+    tip.replaceChildren();
+    const rows = [[null, `${g.xcol} ${formatCell(nearest, 0)}`], ...lines.slice(0, 12)];
+    const width = 14 + 7 * Math.max(...rows.map((r) => r[1].length));
+    const left = g.sx(nearest) + width + 12 > g.m.left + g.w ? g.sx(nearest) - width - 8 : g.sx(nearest) + 8;
+    tip.append(svg("rect", { x: left, y: g.m.top + 6, width, height: 8 + 17 * rows.length, rx: 4, fill: "#fff",
+                             "fill-opacity": 0.93, stroke: "#d5d9e0" }));
+    rows.forEach(([colour, text], i) => {
+      tip.append(svg("text", { x: left + 8, y: g.m.top + 22 + 17 * i, style: `fill:${colour || "#4b5563"}` }, text));
+    });
+    tip.setAttribute("visibility", "visible");
+  };
 }
 
 function drawLegend(curves, ycol) {
@@ -340,6 +378,8 @@ function markdownTable(text) {
 
 async function showDetails(kind, id) {
   state.details = { kind, id };
+  // The address names what is shown, to come back to or pass on.
+  history.replaceState(null, "", "#" + kind + "=" + encodeURIComponent(id));
   const box = $("details");
   box.replaceChildren(el("p", { class: "hint" }, "loading…"));
   try {
@@ -358,12 +398,12 @@ async function showDetails(kind, id) {
     if (run) {
       parts.push(el("p", {}, badge(run.status), ` ${run.algorithm || "?"} on ${run.env || "?"}, seed ${run.seed || "?"}, ` +
                     `${formatCell(run.steps, 0)} steps, last evaluation ${formatCell(run.last_eval, 1)}` +
-                    (run.wall_s !== null ? `, ${formatCell(run.wall_s, 0)} s` : "")));
+                    (run.wall_s !== null ? `, ${formatCell(run.wall_s, run.wall_s < 10 ? 1 : 0)} s` : "")));
       if (run.videos.length) {
         const videos = el("div", { class: "videos" });
         for (const v of run.videos) {
           const media = v.endsWith(".gif") ? el("img", { src: fileUrl(v), alt: v })
-                                           : el("video", { src: fileUrl(v), controls: "", loop: "", muted: "", preload: "metadata" });
+                                           : el("video", { src: fileUrl(v), controls: "", loop: "", muted: "", preload: "auto" });
           videos.append(el("figure", {}, media, el("figcaption", {}, v.split("/").pop())));
         }
         parts.push(videos);
@@ -419,9 +459,18 @@ function updateColumns() {
   }
 }
 
-function redraw() {
+// Redrawn only when something drawn changed, so that a poll with nothing
+// new leaves the chart (and the pointer's readout) alone.
+let drawnSignature = "";
+
+function redraw(force) {
   const xcol = $("x-column").value, ycol = $("y-column").value || "eval_return_mean";
   const band = $("show-band").checked;
+  const signature = JSON.stringify([xcol, ycol, band, $("group-seeds").checked, $("chart").clientWidth,
+                                    $("filter").value, state.list, [...state.selected],
+                                    selectedRuns().map((r) => (state.progress.get(r.id) || {}).version)]);
+  if (!force && signature === drawnSignature) return;
+  drawnSignature = signature;
   const curves = makeCurves(selectedRuns(), xcol, ycol, $("group-seeds").checked);
   drawChart(curves, xcol, ycol, band);
   drawLegend(curves, ycol);
@@ -456,11 +505,13 @@ async function poll() {
 async function loop() {
   const started = performance.now();
   await poll();
+  const wanted = /^#(run|sweep)=(.+)$/.exec(location.hash);
+  if (wanted && !state.details) showDetails(wanted[1], decodeURIComponent(wanted[2]));
   setTimeout(loop, Math.max(POLL_MS, 5 * (performance.now() - started)));
 }
 
 $("filter").addEventListener("input", () => state.list && renderList());
 $("select-none").addEventListener("click", () => { state.selected.clear(); state.userChose = true; refreshCurves(); });
-for (const id of ["y-column", "x-column", "group-seeds", "show-band"]) $(id).addEventListener("change", redraw);
+for (const id of ["y-column", "x-column", "group-seeds", "show-band"]) $(id).addEventListener("change", () => redraw());
 window.addEventListener("resize", () => state.list && redraw());
 loop();
