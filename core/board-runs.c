@@ -102,7 +102,9 @@ scan (GPtrArray *entries, guint root, const char *root_real, const char *relativ
       g_autofree char *child = g_build_filename (dir, name, NULL);
       /* Symlinked directories are not walked: one pointing outside is
        * not the board's to show, one pointing inside is listed already. */
-      if (name[0] != '.' && !g_file_test (child, G_FILE_TEST_IS_SYMLINK) && g_file_test (child, G_FILE_TEST_IS_DIR))
+      /* A name that is not UTF-8 could not be asked for again by the page. */
+      if (name[0] != '.' && g_utf8_validate (name, -1, NULL) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK)
+          && g_file_test (child, G_FILE_TEST_IS_DIR))
         g_ptr_array_add (children, g_strdup (name));
     }
   g_ptr_array_sort (children, compare_names);
@@ -139,10 +141,17 @@ static void
 add_string (JsonBuilder *b, const char *name, const char *value)
 {
   json_builder_set_member_name (b, name);
-  if (value)
+  if (!value)
+    json_builder_add_null_value (b);
+  else if (g_utf8_validate (value, -1, NULL))
     json_builder_add_string_value (b, value);
   else
-    json_builder_add_null_value (b);
+    {
+      /* A file's bytes that are not UTF-8 would make the whole answer
+       * unreadable to the page. */
+      g_autofree char *valid = g_utf8_make_valid (value, -1);
+      json_builder_add_string_value (b, valid);
+    }
 }
 
 /* The same for a string of the caller's that it no longer needs. */
@@ -249,7 +258,8 @@ add_videos (JsonBuilder *b, const char *dir, const char *id)
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
   while (d && (name = g_dir_read_name (d)))
-    if (g_str_has_suffix (name, ".mp4") || g_str_has_suffix (name, ".gif") || g_str_has_suffix (name, ".webm"))
+    if ((g_str_has_suffix (name, ".mp4") || g_str_has_suffix (name, ".gif") || g_str_has_suffix (name, ".webm"))
+        && g_utf8_validate (name, -1, NULL))
       g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
