@@ -243,6 +243,8 @@ start_browser (void)
   const char *const argv[] = {
     CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+    /* A container's /dev/shm is often too small for it. */
+    "--disable-dev-shm-usage",
     "--remote-debugging-port=0", profile_arg, board_url, NULL
   };
   browser = spawn (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, argv);

@@ -194,8 +194,9 @@ function drawChart(curves, xcol, ycol, band) {
       bands.append(svg("path", { d: "M" + upper.join("L") + "L" + lower.join("L") + "Z", fill: colour,
                                  "fill-opacity": BAND_OPACITY, stroke: "none", class: "band" }));
     }
+    // Many curves: thinner, so that they stay apart.
     const attrs = { class: "curve", "data-label": c.label, "data-points": pts.length, stroke: colour, fill: "none",
-                    "stroke-width": 2.2, "stroke-linejoin": "round" };
+                    "stroke-width": curves.length > 16 ? 1.1 : 2.2, "stroke-linejoin": "round" };
     if (pts.length > 1) {
       attrs.d = "M" + pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join("L");
       lines.append(svg("path", attrs));
@@ -249,13 +250,18 @@ function hover(chart, curves, g) {
 function drawLegend(curves, ycol) {
   const legend = $("legend");
   legend.replaceChildren();
-  for (const c of curves) {
+  // A long legend would push the details out of sight: the first ones,
+  // and how many more (the pointer's readout names them all).
+  const LEGEND_MAX = 16;
+  for (const c of curves.slice(0, LEGEND_MAX)) {
     const last = c.points[c.points.length - 1];
     legend.append(el("span", { class: "item", title: c.runs.map((r) => r.name).join("\n") },
                      el("span", { class: "line", style: `background:${c.colour}` }), c.label,
                      el("span", { class: "meta" },
                         `${c.seeds > 1 ? c.seeds + " seeds, " : ""}${ycol} ${formatCell(last.y, 1)}`)));
   }
+  if (curves.length > LEGEND_MAX)
+    legend.append(el("span", { class: "item meta" }, `… and ${curves.length - LEGEND_MAX} more`));
 }
 
 // ---------------------------------------------------------------- list
