@@ -1,7 +1,7 @@
 /* softrl — `softrl board`, a local web dashboard over run and sweep
  * directories (internal to the program).
  *
- * cmd-board.c serves the page (core/board/, compiled in as a GResource) and
+ * cmd-board.c serves the page (core/cli/board/, compiled in as a GResource) and
  * a small read-only JSON API over the directories named on the command
  * line; board-paths.c decides which files it may open; board-runs.c reads
  * what the page shows of a run or a sweep. */

@@ -2,7 +2,7 @@
  * served with libsoup (see board.h).
  *
  * The page's HTML, script and style are compiled into the program as a
- * GResource (core/board/) rather than installed under $(pkgdatadir): the
+ * GResource (core/cli/board/) rather than installed under $(pkgdatadir): the
  * program then serves the page that matches its own API whether it runs
  * from the build tree, from a staged install or from an installed prefix,
  * with no search path to get wrong and no files to go missing.  The curves
@@ -20,7 +20,7 @@
 #include "board.h"
 #include "commands.h"
 
-/* The resource bundle glib-compile-resources made of core/board/. */
+/* The resource bundle glib-compile-resources made of core/cli/board/. */
 GResource *srl_board_get_resource (void);
 
 #define DEFAULT_PORT 6060
