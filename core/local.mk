@@ -47,6 +47,18 @@ core_softrl_CFLAGS += $(MPI_CFLAGS)
 core_softrl_LDADD += $(MPI_LIBS)
 endif
 
+# softrl board: a web dashboard; its page (core/cli/board/) is compiled in.
+BOARD_ASSETS = core/cli/board/index.html core/cli/board/app.js core/cli/board/style.css
+core_softrl_SOURCES += core/cli/board.h core/cli/board-paths.c core/cli/board-runs.c core/cli/cmd-board.c
+nodist_core_softrl_SOURCES = core/cli/board-resources.c
+core_softrl_CFLAGS += $(BOARD_CFLAGS)
+core_softrl_LDADD += $(BOARD_LIBS)
+CLEANFILES += core/cli/board-resources.c
+EXTRA_DIST += core/cli/board/board.gresource.xml $(BOARD_ASSETS)
+core/cli/board-resources.c: $(srcdir)/core/cli/board/board.gresource.xml $(BOARD_ASSETS:%=$(srcdir)/%)
+	$(AM_V_GEN)$(GLIB_COMPILE_RESOURCES) --target=$@ --sourcedir=$(srcdir)/core/cli/board --generate-source \
+		--c-name srl_board $(srcdir)/core/cli/board/board.gresource.xml
+
 # `make bench`: every benchmark (`softrl bench all`: updates against the sgemm
 # roofline, PyTorch beside softrl, environments against bare mj_step loops,
 # peak memory with a full replay buffer), then a summary table.  BENCH_FLAGS

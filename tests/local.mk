@@ -194,3 +194,10 @@ PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs
 	$$(test '$(abs_top_srcdir)' = '$(abs_top_builddir)' || \
 	   echo SOFTRL_LIBRARY='$(abs_top_builddir)/core/.libs/libsoftrl.so' SOFTRL_DATA_PATH='$(abs_top_srcdir)') \
 	$(PYTHON)
+
+# softrl board in Debian's Chromium (headless, driven through the DevTools
+# protocol) and the HTTP requests it must refuse.
+check_PROGRAMS += tests/test-board
+tests_test_board_CFLAGS = $(AM_CFLAGS) $(BOARD_CFLAGS)
+tests_test_board_LDADD = $(TEST_LDADD) $(BOARD_LIBS)
+TESTS += tests/test-board

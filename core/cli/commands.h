@@ -19,6 +19,7 @@ int srl_cmd_figure (int argc, char **argv);
 int srl_cmd_sweep (int argc, char **argv);
 int srl_cmd_summarize (int argc, char **argv);
 int srl_cmd_plot (int argc, char **argv);
+int srl_cmd_board (int argc, char **argv);
 /* Whether sweeps can use MPI in this build, for --version (cmd-sweep.c). */
 const char *srl_cli_mpi_description (void);
 

@@ -27,6 +27,7 @@ static const struct {
   { "sweep", srl_cmd_sweep, "run a sweep file's variants × seeds, here or over MPI ranks" },
   { "summarize", srl_cmd_summarize, "tabulate a sweep per variant: final return, AUC, steps, time" },
   { "plot", srl_cmd_plot, "learning curves of sweeps or runs: mean over seeds with a band" },
+  { "board", srl_cmd_board, "a local web page of runs and sweeps: curves updated live, summaries, videos" },
 };
 
 static void
