@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "srl-private.h"
 
 SrlAgent *
 srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,
@@ -75,19 +76,22 @@ srl_doubles_to_floats (const double *in, float *out, guint n)
     out[i] = (float) in[i];
 }
 
-void
-srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep)
+gboolean
+srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
+                   GError **error)
 {
-  srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL);
+  return srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL, error);
 }
 
-void
+gboolean
 srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
-                            SrlObserveFunc observe, gpointer data)
+                            SrlObserveFunc observe, gpointer data, GError **error)
 {
   memset (ep, 0, sizeof *ep);
   memset (a->episode_memory, 0, a->memory_size * sizeof (float));
   srl_env_reset (env, rng, a->episode_obs);
+  if (!srl_env_check_output (env, a->episode_obs, NULL, "evaluation episode, reset", error))
+    return FALSE;
   if (observe)
     observe (a->episode_obs, a->obs_dim, data);
   while (ep->length < max_steps)
@@ -104,6 +108,10 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
           ep->invalid = TRUE;
           break;
         }
+      char when[64];
+      g_snprintf (when, sizeof when, "evaluation episode, step %" G_GUINT64_FORMAT, (guint64) ep->length);
+      if (!srl_env_check_output (env, a->episode_obs, &reward, when, error))
+        return FALSE;
       if (observe)
         observe (a->episode_obs, a->obs_dim, data);
       ep->ret += reward;
@@ -114,6 +122,7 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
         }
     }
   srl_env_episode_info (env, a->info);
+  return TRUE;
 }
 
 void

@@ -1,4 +1,6 @@
 /* The core side of environment plugins: action scaling and bookkeeping. */
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "srl-private.h"
@@ -95,4 +97,38 @@ guint64
 srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps)
 {
   return srl_env_has_bench_baseline (env) ? env->d->bench_baseline (env->instance, rng, steps) : 0;
+}
+
+static gboolean
+usable_as_float (double x)
+{
+  return isfinite (x) && fabs (x) <= FLT_MAX;
+}
+
+gboolean
+srl_env_check_output (const SrlEnv *env, const double *obs, const double *reward, const char *when, GError **error)
+{
+  const char *what = NULL;
+  guint index = 0;
+  double value = 0;
+  for (guint i = 0; i < env->spec->obs_dim && !what; i++)
+    if (!usable_as_float (obs[i]))
+      {
+        what = "observation";
+        index = i;
+        value = obs[i];
+      }
+  if (!what && reward && !usable_as_float (*reward))
+    {
+      what = "reward";
+      value = *reward;
+    }
+  if (!what)
+    return TRUE;
+  g_autofree char *which = reward && strcmp (what, "reward") == 0 ? g_strdup (what)
+                                                                   : g_strdup_printf ("%s[%u]", what, index);
+  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+               "environment %s, %s: %s is %g; training needs finite values within float32's range (±%g): check the "
+               "environment's parameters", env->d->info.name, when, which, value, (double) FLT_MAX);
+  return FALSE;
 }

@@ -452,6 +452,35 @@ end_episode (SrlRun *r)
   r->need_reset = TRUE;
 }
 
+/* A non-finite loss at the run's first update came from the data and the
+ * initial weights alone: no learning rate had acted yet, so the message
+ * blames what did (the plugin's own message may advise lowering them). */
+static void
+blame_the_data (SrlRun *r, GError **error)
+{
+  double max_reward = 0, max_obs = 0;
+  guint O = srl_replay_obs_dim (r->replay);
+  g_autofree float *obs = g_new (float, MAX (O, 1));
+  for (gsize t = 0; t < srl_replay_size (r->replay); t++)
+    {
+      float reward;
+      srl_replay_get (r->replay, t, obs, NULL, &reward, NULL, NULL, NULL);
+      max_reward = MAX (max_reward, fabs (reward));
+      for (guint i = 0; i < O; i++)
+        max_obs = MAX (max_obs, fabs (obs[i]));
+    }
+  g_autofree char *losses = g_strdup ((*error)->message);
+  char *advice = strstr (losses, "; ");
+  if (advice)
+    *advice = '\0';
+  g_clear_error (error);
+  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+               "%s at the run's first update, before any learning rate acted: the replay buffer's rewards (up to %g "
+               "in magnitude) or observations (up to %g) are too large for float32 arithmetic; scale the "
+               "environment's rewards or observations down (algorithm.reward_scale, or the environment's parameters)",
+               losses, max_reward, max_obs);
+}
+
 /* `n` gradient updates, their statistics summed into the epoch's. */
 static gboolean
 run_updates (SrlRun *r, gint64 n, GError **error)
@@ -461,7 +490,11 @@ run_updates (SrlRun *r, gint64 n, GError **error)
   for (gint64 g = 0; g < n; g++)
     {
       if (!a->descriptor->update (a->algorithm, r->replay, r->stat_values, error))
-        return FALSE;
+        {
+          if (r->total_updates == 0 && g_error_matches (*error, SRL_ERROR, SRL_ERROR_NUMERIC))
+            blame_the_data (r, error);
+          return FALSE;
+        }
       for (guint i = 0; i < r->n_stats; i++)
         {
           if (!isfinite (r->stat_values[i]))
@@ -469,6 +502,8 @@ run_updates (SrlRun *r, gint64 n, GError **error)
               g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
                            "update %" G_GINT64_FORMAT " (step %" G_GINT64_FORMAT "): %s is %g; training diverged",
                            r->total_updates + 1, r->total_steps, r->stats[i].name, r->stat_values[i]);
+              if (r->total_updates == 0)
+                blame_the_data (r, error);
               return FALSE;
             }
           r->stat_sums[i] += r->stat_values[i];
@@ -487,6 +522,10 @@ train_step (SrlRun *r, GError **error)
   if (r->need_reset)
     {
       srl_env_reset (r->env, &r->rng_env, a->obs);
+      char when[64];
+      g_snprintf (when, sizeof when, "reset before step %" G_GINT64_FORMAT, r->total_steps + 1);
+      if (!srl_env_check_output (r->env, a->obs, NULL, when, error))
+        return FALSE;
       memset (a->memory, 0, a->memory_size * sizeof (float));
       r->episode_step = 0;
       r->episode_return = 0;
@@ -508,6 +547,12 @@ train_step (SrlRun *r, GError **error)
     }
   else
     {
+      /* A NaN or an overflow here would otherwise be stored, trained on and
+       * written as a return. */
+      char when[64];
+      g_snprintf (when, sizeof when, "step %" G_GINT64_FORMAT, r->total_steps);
+      if (!srl_env_check_output (r->env, a->next_obs, &reward, when, error))
+        return FALSE;
       srl_doubles_to_floats (a->next_obs, a->next_obs_f, a->obs_dim);
       r->episode_return += reward;
       gboolean terminal = status == SRL_STEP_TERMINATED;
@@ -536,7 +581,8 @@ end_epoch (SrlRun *r, GError **error)
       for (gint64 e = 0; e < r->eval_episodes; e++)
         {
           SrlEpisode ep;
-          srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep);
+          if (!srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep, error))
+            return FALSE;
           srl_returns_add (&eval, &ep);
         }
     }

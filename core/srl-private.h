@@ -105,6 +105,14 @@ const char *srl_registry_file_of_name (const SrlRegistry *registry, SrlKind kind
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlSection, srl_section_free)
 
+/* ---- env.c ---- */
+/* An observation (and a reward, when not NULL) that training can use:
+ * finite and within float32's range, since both are stored and fed to the
+ * networks as floats.  Otherwise an error naming the environment, `when`
+ * (e.g. "step 12") and the value. */
+gboolean srl_env_check_output (const SrlEnv *env, const double *obs, const double *reward, const char *when,
+                               GError **error);
+
 /* Bytes in a cache line, for alignment and prefetching (x86 and most ARM). */
 #define SRL_CACHE_LINE 64
 

@@ -65,7 +65,11 @@ srl_cmd_eval (int argc, char **argv)
   for (gint64 e = 0; e < episodes; e++)
     {
       SrlEpisode ep;
-      srl_agent_episode (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep);
+      if (!srl_agent_episode (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep, &error))
+        {
+          srl_cli_error ("eval: %s", error->message);
+          return SRL_EXIT_FAILED;
+        }
       srl_returns_add (&returns, &ep);
       if (csv)
         {
