@@ -80,6 +80,14 @@ char *srl_printable_excerpt (const char *text, guint max_chars);
 /* Fields of one line of softrl's CSV files (numbers only, never quoted). */
 guint srl_csv_count_fields (const char *line);
 
+/* Whether `text` is valid UTF-8 without control characters (newlines, tabs,
+ * escapes, NUL being the end): text that can go into config.ini and JSON. */
+gboolean srl_text_is_printable (const char *text);
+
+/* keyfile-repeats.c: refuse a group or a key (within its group) that the
+ * keyfile `text` read from `path` gives twice, naming both lines. */
+gboolean srl_keyfile_check_repeats (const char *path, const char *text, GError **error);
+
 /* ---- param.c: building sections ---- */
 /* A section for `group` declared by `specs`, read from `file`.  `plugin` is
  * the name given by `plugin =` (NULL for the runner's own group). */
