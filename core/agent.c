@@ -184,7 +184,7 @@ srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir, const c
   if (!p->agent)
     return NULL;
   g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, error);
-  if (!reader)
+  if (!reader || !srl_run_check_owner (reader, p->experiment, error))
     return NULL;
   if (!p->agent->descriptor->load (p->agent->algorithm, reader, SRL_SAVE_POLICY, error))
     return NULL;

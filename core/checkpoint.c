@@ -22,10 +22,41 @@ add_meta (SrlRun *r, SrlStateWriter *w)
 {
   srl_state_writer_put_meta (w, "softrl_version", PACKAGE_VERSION);
   srl_state_writer_put_meta (w, "experiment", r->name);
+  srl_state_writer_put_meta (w, "run_id", srl_section_get_string (r->x->runner, "run_id"));
+  g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, r->seed);
+  srl_state_writer_put_meta (w, "seed", seed);
   srl_state_writer_put_meta (w, "algorithm", r->x->algorithm_descriptor->info.name);
   srl_state_writer_put_meta (w, "environment", r->x->env_descriptor->info.name);
   if (r->x->sampler_descriptor)
     srl_state_writer_put_meta (w, "sampler", r->x->sampler_descriptor->info.name);
+}
+
+gboolean
+srl_run_check_owner (const SrlStateReader *rd, const SrlExperiment *x, GError **error)
+{
+  const char *path = srl_state_reader_path (rd);
+  const char *theirs = srl_state_reader_meta (rd, "run_id");
+  const char *ours = srl_section_get_string (x->runner, "run_id");
+  /* Files of softrl before run ids carry none, and their config.ini none
+   * either: those still resume.  One side without it is a mix-up. */
+  if ((theirs || *ours) && g_strcmp0 (theirs, ours) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
+                   "%s belongs to run %s, but %s is run %s: a checkpoint or policy resumes only the run that wrote it",
+                   path, theirs && *theirs ? theirs : "(without an id)", x->file, *ours ? ours : "(without an id)");
+      return FALSE;
+    }
+  const char *seed = srl_state_reader_meta (rd, "seed");
+  gint64 want = srl_section_get_int (x->runner, "seed");
+  g_autofree char *want_text = g_strdup_printf ("%" G_GINT64_FORMAT, want);
+  if (seed && strcmp (seed, want_text) != 0)
+    {
+      srl_section_error (x->runner, "seed", error,
+                         "%s was written by this run with seed %s; its random states are in the checkpoint, so a "
+                         "resumed run keeps that seed", path, seed);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -120,7 +151,7 @@ srl_run_load_checkpoint (SrlRun *r, GError **error)
 {
   g_autofree char *path = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
   g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, error);
-  if (!rd)
+  if (!rd || !srl_run_check_owner (rd, r->x, error))
     return FALSE;
   gint64 need_reset, n_recent, progress_rows;
   const gint64 most = SRL_STATE_MAX_COUNT;

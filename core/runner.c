@@ -338,6 +338,10 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
                    g_strerror (errno));
       return NULL;
     }
+  /* A new identity for every new run, even one started from another run's
+   * config.ini: its checkpoints are then refused by any other run. */
+  g_autofree char *run_id = g_uuid_string_random ();
+  srl_section_set (x->runner, "run_id", run_id, "softrl", NULL);
   if (!run_setup (r, error) || !fill_replay (r, error) || !write_config (r, error))
     {
       /* Refused before training (an algorithm's create() rejected its
@@ -375,8 +379,11 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
    * one would change nothing but config.ini, which would then lie. */
   for (guint i = 0; overrides && overrides[i]; i++)
     {
+      /* Read as the experiment reads it: group and key each stripped. */
       g_auto (GStrv) key_value = g_strsplit (overrides[i], "=", 2);
-      if (strcmp (g_strstrip (key_value[0]), "experiment.seed") == 0)
+      g_auto (GStrv) group_key = g_strsplit (key_value[0], ".", 2);
+      if (group_key[0] && group_key[1] && strcmp (g_strstrip (group_key[0]), "experiment") == 0
+          && strcmp (g_strstrip (group_key[1]), "seed") == 0)
         {
           g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                        "--set %s: a resumed run keeps its seed (its random states are in the checkpoint)", overrides[i]);

@@ -66,6 +66,11 @@ typedef void (*SrlObserveFunc) (const double *obs, guint obs_dim, gpointer data)
 gboolean srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
                                      SrlEpisode *episode, SrlObserveFunc observe, gpointer data, GError **error);
 
+/* Whether the checkpoint or policy read by `reader` was written by the run
+ * that `x` (its config.ini) describes: the same run id and seed, else an
+ * error naming both (checkpoint.c). */
+gboolean srl_run_check_owner (const SrlStateReader *reader, const SrlExperiment *x, GError **error);
+
 /* Load a run directory's configuration and its policy for evaluation. */
 typedef struct {
   SrlExperiment *experiment;
