@@ -106,39 +106,12 @@ layout_of (GBytes *file)
   return l;
 }
 
-/* A file of `header` (its length written in front) and `data`; with
- * `reseal` the checksum is recomputed as the writer does (its own digits
- * zeroed), so only the checks behind the checksum can refuse it. */
-static GBytes *
-assemble (const char *header, gsize header_len, const guint8 *data, gsize data_size, gboolean reseal)
-{
-  GByteArray *out = g_byte_array_sized_new (8 + header_len + data_size);
-  guint8 len[8];
-  for (int i = 0; i < 8; i++)
-    len[i] = (guint8) ((guint64) header_len >> (8 * i));
-  g_byte_array_append (out, len, 8);
-  g_byte_array_append (out, (const guint8 *) header, header_len);
-  g_byte_array_append (out, data, data_size);
-  if (reseal)
-    {
-      char *tag = g_strstr_len ((char *) out->data + 8, header_len, CHECKSUM_TAG);
-      g_assert_nonnull (tag);
-      char *digits = tag + strlen (CHECKSUM_TAG);
-      memset (digits, '0', CHECKSUM_HEX);
-      GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-      g_checksum_update (sum, out->data, out->len);
-      memcpy (digits, g_checksum_get_string (sum), CHECKSUM_HEX);
-      g_checksum_free (sum);
-    }
-  return g_byte_array_free_to_bytes (out);
-}
-
 static GBytes *
 reseal_bytes (const guint8 *bytes, gsize size)
 {
   GBytes *raw = g_bytes_new (bytes, size);
   Layout l = layout_of (raw);
-  GBytes *out = assemble (l.header, l.header_len, l.data, l.data_size, TRUE);
+  GBytes *out = srl_test_state_file (l.header, l.header_len, l.data, l.data_size, TRUE);
   g_bytes_unref (raw);
   return out;
 }
@@ -377,7 +350,7 @@ header_edit (const Layout *l, gsize at, gsize n, const char *text, gsize text_le
   GString *h = g_string_new_len (l->header, l->header_len);
   g_string_erase (h, at, n);
   g_string_insert_len (h, at, text, text_len);
-  GBytes *out = assemble (h->str, h->len, l->data, l->data_size, TRUE);
+  GBytes *out = srl_test_state_file (h->str, h->len, l->data, l->data_size, TRUE);
   g_string_free (h, TRUE);
   return out;
 }
@@ -493,7 +466,7 @@ with_value (const Layout *l, const Entry *e, gsize index, double f, gint64 i)
 {
   g_autofree guint8 *data = g_memdup2 (l->data, l->data_size);
   put_value (data, e, index, f, i);
-  return assemble (l->header, l->header_len, data, l->data_size, TRUE);
+  return srl_test_state_file (l->header, l->header_len, data, l->data_size, TRUE);
 }
 
 /* `select`: only tensors whose name starts with one of these (NULL: all). */
@@ -550,7 +523,7 @@ values (const char *file, GBytes *original, const char *const *select, guint ten
         {
           g_autofree guint8 *data = g_memdup2 (l.data, l.data_size);
           memset (data + e->begin, 0, 32);
-          g_autoptr (GBytes) zero = assemble (l.header, l.header_len, data, l.data_size, TRUE);
+          g_autoptr (GBytes) zero = srl_test_state_file (l.header, l.header_len, data, l.data_size, TRUE);
           g_autofree char *label = g_strdup_printf ("%s all zero", e->name);
           try_case (CLASS_SCALAR, label, file, zero, EXPECT_REFUSED);
         }
