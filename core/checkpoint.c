@@ -99,6 +99,7 @@ srl_run_save_checkpoint (SrlRun *r, GError **error)
   srl_state_writer_put_f64 (w, "recent_returns", r->recent, RECENT_RETURNS);
   srl_state_writer_put_i64_value (w, "n_recent", r->n_recent);
   srl_state_writer_put_i64_value (w, "progress_rows", r->rows->len);
+  srl_state_writer_put_i64_value (w, "invalid_streak", r->invalid_streak);
   put_rng (w, "rng_act", &r->rng_act);
   put_rng (w, "rng_env", &r->rng_env);
   srl_state_writer_put_f64 (w, "obs", r->agent->obs, r->agent->obs_dim);
@@ -190,6 +191,12 @@ srl_run_load_checkpoint (SrlRun *r, GError **error)
       || !srl_state_reader_get_rng (rd, "rng_env", &r->rng_env, error)
       || !srl_state_reader_get_f64 (rd, "obs", r->agent->obs, r->agent->obs_dim, error)
       || !srl_state_reader_get_f32 (rd, "memory", r->agent->memory, r->agent->memory_size, error))
+    return FALSE;
+  /* (Checkpoints written before this counter existed have none.) */
+  r->invalid_streak = 0;
+  if (srl_state_reader_has (rd, "invalid_streak")
+      && !get_counter (rd, "invalid_streak", 0, MIN (r->total_episodes, SRL_RUN_MAX_INVALID_STREAK - 1),
+                       "episodes in a row ended by an invalid state, fewer than fail a run", &r->invalid_streak, error))
     return FALSE;
   g_autofree char *saved = g_strdup_printf ("the observation saved in %s", path);
   if (!srl_env_check_output (r->env, r->agent->obs, NULL, saved, error))

@@ -551,6 +551,16 @@ train_step (SrlRun *r, GError **error)
       run_log (r, "warning: step %" G_GINT64_FORMAT ": %s; episode ended, transition dropped", r->total_steps,
                srl_env_invalid_reason (r->env));
       end_episode (r);
+      /* A simulator may break now and then; one that breaks in episode
+       * after episode would only ever record returns of nothing. */
+      if (++r->invalid_streak >= SRL_RUN_MAX_INVALID_STREAK)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+                       "environment %s, step %" G_GINT64_FORMAT ": the last %d episodes all ended in an invalid "
+                       "state (%s); check the environment's parameters", r->x->env_descriptor->info.name,
+                       r->total_steps, SRL_RUN_MAX_INVALID_STREAK, srl_env_invalid_reason (r->env));
+          return FALSE;
+        }
     }
   else
     {
@@ -567,7 +577,10 @@ train_step (SrlRun *r, GError **error)
       srl_replay_add (r->replay, a->obs_f, a->agent_action, (float) reward, a->next_obs_f, terminal, truncated);
       memcpy (a->obs, a->next_obs, a->obs_dim * sizeof (double));
       if (terminal || truncated)
-        end_episode (r);
+        {
+          end_episode (r);
+          r->invalid_streak = 0;
+        }
     }
   if ((gint64) srl_replay_size (r->replay) >= r->min_replay_size)
     return run_updates (r, r->gradient_steps, error);

@@ -283,6 +283,20 @@ test_environment_non_finite (void)
       g_assert_null (strstr (progress, "inf"));
       g_assert_null (strstr (progress, "nan"));
     }
+  /* A simulator breaking in every episode: each step was dropped and
+   * returns of 0 written as a finished run's. */
+  {
+    g_autofree char *run = g_build_filename (dir, "always-invalid", NULL);
+    g_autofree char *err = NULL;
+    g_assert_cmpint (srl_test_run (NULL, NULL, &err, "run", experiment, "--out", run, "-q", "--set",
+                                   "env.plugin=halfcheetah", "--set", "env.reset_noise_scale=1e10", "--set",
+                                   "experiment.steps_per_epoch=150", NULL),
+                     ==, 1);
+    g_test_message ("%s", err);
+    g_assert_nonnull (strstr (err, "environment halfcheetah, step 100: the last 100 episodes all ended in an invalid"));
+    g_autofree char *status = file_in (run, "status");
+    g_assert_true (g_str_has_prefix (status, "failed: environment"));
+  }
   /* Finite but huge data: the first update overflows before any learning
    * rate acted, and the message says so rather than blaming them. */
   g_autofree char *run = g_build_filename (dir, "huge-data", NULL);
