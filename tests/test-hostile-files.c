@@ -9,8 +9,10 @@
  * To stay within seconds in `make check`, each algorithm runs every fourth
  * case (a different fourth for each, so the shared reader and runner see
  * all of them); SOFTRL_FUZZ_EVERY=1 runs them all (about a thousand), a
- * larger N fewer.  SOFTRL_FUZZ_WRAPPER (e.g. "valgrind -q --error-exitcode=99") runs
- * each child under a tool. */
+ * larger N fewer.  SOFTRL_FUZZ_WRAPPER runs each child under a tool; in the
+ * build tree through libtool:
+ *   SOFTRL_FUZZ_WRAPPER="$PWD/libtool --mode=execute valgrind -q --error-exitcode=99"
+ */
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -62,7 +64,8 @@ typedef enum {
 } FaultClass;
 
 static const char *const class_names[] = {
-  "unchanged (must be accepted)", "bit flip (checksum kept)", "bit flip (checksum recomputed)", "truncation", "header edit (resealed)",
+  "unchanged (must be accepted)", "bit flip (checksum kept)", "bit flip (checksum recomputed)", "truncation",
+  "header edit (resealed)",
   "scalar -1/0/huge/NaN", "NaN or inf in a tensor",
 };
 
@@ -261,7 +264,7 @@ try_case (FaultClass class, const char *label, const char *file, GBytes *content
   int wait_status = 0;
   g_autofree char *err = NULL;
   g_autoptr (GError) error = NULL;
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, limit_child,
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_SEARCH_PATH, limit_child,
                      GINT_TO_POINTER (fuzz.wrapper != NULL), NULL, &err, &wait_status, &error))
     g_error ("cannot run %s: %s", srl_test_bin (), error->message);
 
@@ -334,7 +337,8 @@ static void
 truncations (const char *file, GBytes *original)
 {
   Layout l = layout_of (original);
-  const gsize lengths[] = { 0, 5, 8, 8 + l.header_len / 2, 8 + l.header_len, l.size / 2 + l.header_len / 2, l.size - 1 };
+  const gsize lengths[] = { 0, 5, 8, 8 + l.header_len / 2, 8 + l.header_len, l.size / 2 + l.header_len / 2,
+                            l.size - 1 };
   for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
     {
       g_autoptr (GBytes) cut = g_bytes_new (l.bytes, MIN (lengths[i], l.size - 1));
