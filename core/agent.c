@@ -87,19 +87,22 @@ srl_doubles_to_floats (const double *in, float *out, guint n)
     out[i] = (float) in[i];
 }
 
-void
-srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep)
+gboolean
+srl_agent_episode (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
+                   GError **error)
 {
-  srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL);
+  return srl_agent_episode_observed (a, env, rng, mode, max_steps, ep, NULL, NULL, error);
 }
 
-void
+gboolean
 srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps, SrlEpisode *ep,
-                            SrlObserveFunc observe, gpointer data)
+                            SrlObserveFunc observe, gpointer data, GError **error)
 {
   memset (ep, 0, sizeof *ep);
   memset (a->episode_memory, 0, a->memory_size * sizeof (float));
   srl_env_reset (env, rng, a->episode_obs);
+  if (!srl_env_check_output (env, a->episode_obs, NULL, error, "evaluation episode, reset"))
+    return FALSE;
   if (observe)
     observe (a->episode_obs, a->obs_dim, data);
   while (ep->length < max_steps)
@@ -115,6 +118,9 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
           ep->invalid = TRUE;
           break;
         }
+      if (!srl_env_check_output (env, a->episode_obs, &reward, error, "evaluation episode, step %" G_GUINT64_FORMAT,
+                                 (guint64) ep->length))
+        return FALSE;
       ep->ret += reward;
       if (observe)
         observe (a->episode_obs, a->obs_dim, data);
@@ -125,6 +131,7 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
         }
     }
   srl_env_episode_info (env, a->info);
+  return TRUE;
 }
 
 void
@@ -186,7 +193,7 @@ srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir, const c
   if (!p->agent)
     return NULL;
   g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, error);
-  if (!reader)
+  if (!reader || !srl_experiment_check_owner (reader, p->experiment, error))
     return NULL;
   if (!p->agent->descriptor->load (p->agent->algorithm, reader, SRL_SAVE_POLICY, error))
     return NULL;

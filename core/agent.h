@@ -62,15 +62,16 @@ double srl_returns_mean (const SrlReturns *returns);
 double srl_returns_mean_length (const SrlReturns *returns);
 
 /* Run one episode of at most `max_steps` steps without learning; the info
- * values land in agent->info. */
-void srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
-                        SrlEpisode *episode);
+ * values land in agent->info.  FALSE when the environment produced an
+ * observation or reward that no result may hold (srl_env_check_output). */
+gboolean srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
+                            SrlEpisode *episode, GError **error);
 /* The same, calling `observe` with the first observation and each one after
  * a valid step (paths for figures, frames for videos); `episode` already
  * counts that step and its reward when `observe` runs. */
 typedef void (*SrlObserveFunc) (const double *obs, guint obs_dim, gpointer data);
-void srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
-                                 SrlEpisode *episode, SrlObserveFunc observe, gpointer data);
+gboolean srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
+                                     SrlEpisode *episode, SrlObserveFunc observe, gpointer data, GError **error);
 
 /* Load a run directory's configuration and its policy for evaluation. */
 typedef struct {

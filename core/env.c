@@ -1,4 +1,7 @@
 /* The core side of environment plugins: action scaling and bookkeeping. */
+#include <float.h>
+#include <stdarg.h>
+#include <math.h>
 #include <string.h>
 
 #include "srl-private.h"
@@ -133,4 +136,43 @@ void
 srl_env_render (SrlEnv *env, SrlFrame *frame)
 {
   env->d->render (env->instance, frame);
+}
+
+static gboolean
+usable_as_float (double x)
+{
+  return isfinite (x) && fabs (x) <= FLT_MAX;
+}
+
+gboolean
+srl_env_check_output (const SrlEnv *env, const double *obs, const double *reward, GError **error,
+                      const char *when_format, ...)
+{
+  const char *what = NULL;
+  guint index = 0;
+  double value = 0;
+  for (guint i = 0; i < env->spec->obs_dim && !what; i++)
+    if (!usable_as_float (obs[i]))
+      {
+        what = "observation";
+        index = i;
+        value = obs[i];
+      }
+  if (!what && reward && !usable_as_float (*reward))
+    {
+      what = "reward";
+      value = *reward;
+    }
+  if (!what)
+    return TRUE;
+  va_list ap;
+  va_start (ap, when_format);
+  g_autofree char *when = g_strdup_vprintf (when_format, ap);
+  va_end (ap);
+  g_autofree char *which = reward && strcmp (what, "reward") == 0 ? g_strdup (what)
+                                                                   : g_strdup_printf ("%s[%u]", what, index);
+  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+               "environment %s, %s: %s is %g; training needs finite values within float32's range (±%g): check the "
+               "environment's parameters", env->d->info.name, when, which, value, (double) FLT_MAX);
+  return FALSE;
 }

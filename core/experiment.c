@@ -20,10 +20,41 @@ const SrlParamSpec srl_experiment_params[] = {
   SRL_PARAM_PATH_LIST ("replay_from", "", "run directories whose replay buffers fill this run's before it starts"),
   SRL_PARAM_INT ("offline_updates", "0", 0, 1e12,
                  "> 0: an offline run of this many updates per epoch on the replay buffer, without environment steps"),
+  SRL_PARAM_STRING ("run_id", "",
+                    "set by softrl when a run starts (a value given is replaced) and saved in its checkpoints, which "
+                    "another run's config.ini then refuses"),
   SRL_PARAM_END
 };
 
 static const char *const known_groups[] = { "experiment", "env", "algorithm", "sampler" };
+
+gboolean
+srl_experiment_check_owner (const SrlStateReader *rd, const SrlExperiment *x, GError **error)
+{
+  const char *path = srl_state_reader_path (rd);
+  const char *theirs = srl_state_reader_meta (rd, "run_id");
+  const char *ours = srl_section_get_string (x->runner, "run_id");
+  /* Files of softrl before run ids carry none, and their config.ini none
+   * either: those still resume.  One side without it is a mix-up. */
+  if ((theirs || *ours) && g_strcmp0 (theirs, ours) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
+                   "%s belongs to run %s, but %s is run %s: a checkpoint or policy resumes only the run that wrote it",
+                   path, theirs && *theirs ? theirs : "(without an id)", x->file, *ours ? ours : "(without an id)");
+      return FALSE;
+    }
+  const char *seed = srl_state_reader_meta (rd, "seed");
+  gint64 want = srl_section_get_int (x->runner, "seed");
+  g_autofree char *want_text = g_strdup_printf ("%" G_GINT64_FORMAT, want);
+  if (seed && strcmp (seed, want_text) != 0)
+    {
+      srl_section_error (x->runner, "seed", error,
+                         "%s was written by this run with seed %s; its random states are in the checkpoint, so a "
+                         "resumed run keeps that seed", path, seed);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 char *
 srl_experiment_default_name (const char *path)
@@ -79,7 +110,8 @@ parse_overrides (const char *const *overrides, GArray *out, GError **error)
       o.group = g_strstrip (g_strndup (s, dot - s));
       o.key = g_strstrip (g_strndup (dot + 1, eq - dot - 1));
       o.value = g_strdup (eq + 1);
-      o.origin = g_strdup_printf ("--set %s", s);
+      g_autofree char *shown = g_strescape (s, NULL); /* a newline in it would garble the message */
+      o.origin = g_strdup_printf ("--set %s", shown);
       g_array_append_val (out, o);
     }
   return TRUE;
@@ -222,7 +254,9 @@ srl_experiment_load (const SrlRegistry *registry, const char *path, const char *
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, &local)
+      || !g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &local))
     {
       /* A file that cannot be read is a bad command line: nothing started. */
       if (local->domain == G_FILE_ERROR)
@@ -234,6 +268,8 @@ srl_experiment_load (const SrlRegistry *registry, const char *path, const char *
         }
       return NULL;
     }
+  if (!srl_keyfile_check_repeats (path, text, error))
+    return NULL;
   g_autoptr (GArray) overrides = g_array_new (FALSE, TRUE, sizeof (Override));
   g_array_set_clear_func (overrides, override_clear);
   if (!parse_overrides (overrides_text, overrides, error))

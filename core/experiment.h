@@ -27,6 +27,10 @@ extern const SrlParamSpec srl_experiment_params[];
 gboolean srl_algorithm_check_sampler (const SrlAlgorithmDescriptor *algorithm, const SrlSamplerDescriptor *sampler,
                                       GError **error);
 
+/* Whether the checkpoint or policy read by `reader` was written by the run
+ * that `experiment` (its config.ini) describes: the same run id and seed,
+ * else an error naming both. */
+gboolean srl_experiment_check_owner (const SrlStateReader *reader, const SrlExperiment *experiment, GError **error);
 /* The name of an experiment read from `path` when it sets none: the file's
  * name without ".ini" (transfer full). */
 char *srl_experiment_default_name (const char *path);

@@ -890,8 +890,18 @@ srl_adam_load (SrlAdam *a, const SrlStateReader *reader, const char *prefix, GEr
   g_autofree char *tn = g_strconcat (prefix, "t", NULL);
   gint64 t;
   if (!srl_state_reader_get_f32 (reader, mn, a->m, n, error) || !srl_state_reader_get_f32 (reader, vn, a->v, n, error)
-      || !srl_state_reader_get_i64_value (reader, tn, &t, error))
+      || !srl_state_reader_get_count (reader, tn, 0, SRL_STATE_MAX_COUNT, &t, error))
     return FALSE;
+  /* The second moment is a mean of squares; a negative one would be a NaN
+   * under the square root of the next step. */
+  for (gsize i = 0; i < n; i++)
+    if (a->v[i] < 0)
+      {
+        g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                     "%s: tensor \"%s\" element %" G_GSIZE_FORMAT " is %g: Adam's second moment is never negative",
+                     srl_state_reader_path (reader), vn, i, a->v[i]);
+        return FALSE;
+      }
   a->t = (guint64) t;
   return TRUE;
 }

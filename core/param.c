@@ -228,6 +228,15 @@ parse_value (const SrlSection *s, const SrlParamSpec *spec, const char *text, co
   g_autofree char *expected = describe_expected (spec);
   g_autofree char *stripped = g_strstrip (g_strdup (text));
   const char *key = spec->name;
+  /* Every value is written back into config.ini, and some into saved
+   * files' metadata: a newline there would start a group of its own, bytes
+   * that are not UTF-8 would make the JSON invalid. */
+  if (!srl_text_is_printable (stripped))
+    {
+      g_autofree char *shown = g_strescape (stripped, NULL);
+      return fail (s, origin, key, error, "\"%s\" holds a control character or bytes that are not UTF-8; a value is "
+                   "printable UTF-8 text", shown);
+    }
 
   switch (spec->type)
     {

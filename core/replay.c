@@ -182,16 +182,12 @@ srl_replay_load (SrlReplay *r, const SrlStateReader *reader, const char *prefix,
   g_autofree char *p_size = g_strconcat (prefix, "size", NULL);
   g_autofree char *p_head = g_strconcat (prefix, "head", NULL);
   gint64 capacity, size, head;
-  if (!srl_state_reader_get_i64_value (reader, p_cap, &capacity, error)
-      || !srl_state_reader_get_i64_value (reader, p_size, &size, error)
-      || !srl_state_reader_get_i64_value (reader, p_head, &head, error))
+  /* A ring that has not wrapped yet writes its next transition at `size`. */
+  if (!srl_state_reader_get_count (reader, p_cap, 1, SRL_STATE_MAX_COUNT, &capacity, error)
+      || !srl_state_reader_get_count (reader, p_size, 0, capacity, &size, error)
+      || !srl_state_reader_get_count (reader, p_head, size < capacity ? size : 0, size < capacity ? size : capacity - 1,
+                                      &head, error))
     return FALSE;
-  if (size < 0 || head < 0 || size > capacity || head >= MAX (capacity, 1))
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT, "%s: replay buffer counters are inconsistent",
-                   srl_state_reader_path (reader));
-      return FALSE;
-    }
   if ((gsize) capacity != r->capacity)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
@@ -223,6 +219,17 @@ srl_replay_load (SrlReplay *r, const SrlStateReader *reader, const char *prefix,
       || !srl_state_reader_get_u8 (reader, p_term, r->terminal, size, error)
       || !srl_state_reader_get_u8 (reader, p_trunc, r->truncated, size, error))
     return FALSE;
+  /* Flags are 0 or 1, and a transition that ended in a terminal state was
+   * not also cut by the time limit. */
+  for (gint64 i = 0; i < size; i++)
+    if (r->terminal[i] > 1 || r->truncated[i] > 1 || (r->terminal[i] && r->truncated[i]))
+      {
+        g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                     "%s: transition %" G_GINT64_FORMAT " of the replay buffer has terminal %u and truncated %u; a "
+                     "run saves 0 or 1, never both 1", srl_state_reader_path (reader), i, r->terminal[i],
+                     r->truncated[i]);
+        return FALSE;
+      }
   r->size = size;
   r->head = head;
   return TRUE;

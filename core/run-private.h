@@ -18,6 +18,8 @@ enum {
 };
 
 #define RECENT_RETURNS 10
+/* Episodes in a row ended by an invalid simulator state that fail a run. */
+#define SRL_RUN_MAX_INVALID_STREAK 100
 
 struct _SrlRun {
   const SrlRegistry *registry;
@@ -57,6 +59,7 @@ struct _SrlRun {
   double wall_before; /* seconds of earlier processes of this run */
   double recent[RECENT_RETURNS];
   gint64 n_recent;
+  gint64 invalid_streak; /* episodes in a row ended by an invalid state */
   GPtrArray *rows;    /* progress.csv data rows */
   char *header;
 

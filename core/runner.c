@@ -339,6 +339,10 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
                    g_strerror (errno));
       return NULL;
     }
+  /* A new identity for every new run, even one started from another run's
+   * config.ini: its checkpoints are then refused by any other run. */
+  g_autofree char *run_id = g_uuid_string_random ();
+  srl_section_set (x->runner, "run_id", run_id, "softrl", NULL);
   if (!run_setup (r, error) || !fill_replay (r, error) || !write_config (r, error))
     {
       /* Refused before training (an algorithm's create() rejected its
@@ -376,8 +380,11 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
    * one would change nothing but config.ini, which would then lie. */
   for (guint i = 0; overrides && overrides[i]; i++)
     {
+      /* Read as the experiment reads it: group and key each stripped. */
       g_auto (GStrv) key_value = g_strsplit (overrides[i], "=", 2);
-      if (strcmp (g_strstrip (key_value[0]), "experiment.seed") == 0)
+      g_auto (GStrv) group_key = g_strsplit (key_value[0], ".", 2);
+      if (group_key[0] && group_key[1] && strcmp (g_strstrip (group_key[0]), "experiment") == 0
+          && strcmp (g_strstrip (group_key[1]), "seed") == 0)
         {
           g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                        "--set %s: a resumed run keeps its seed (its random states are in the checkpoint)", overrides[i]);
@@ -459,6 +466,35 @@ end_episode (SrlRun *r, gboolean terminated, gboolean truncated, gboolean invali
   r->need_reset = TRUE;
 }
 
+/* A non-finite loss at the run's first update came from the data and the
+ * initial weights alone: no learning rate had acted yet, so the message
+ * blames what did (the plugin's own message may advise lowering them). */
+static void
+blame_the_data (SrlRun *r, GError **error)
+{
+  double max_reward = 0, max_obs = 0;
+  guint O = srl_replay_obs_dim (r->replay);
+  g_autofree float *obs = g_new (float, MAX (O, 1));
+  for (gsize t = 0; t < srl_replay_size (r->replay); t++)
+    {
+      float reward;
+      srl_replay_get (r->replay, t, obs, NULL, &reward, NULL, NULL, NULL);
+      max_reward = MAX (max_reward, fabs (reward));
+      for (guint i = 0; i < O; i++)
+        max_obs = MAX (max_obs, fabs (obs[i]));
+    }
+  g_autofree char *losses = g_strdup ((*error)->message);
+  char *advice = strstr (losses, "; ");
+  if (advice)
+    *advice = '\0';
+  g_clear_error (error);
+  g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+               "%s at the run's first update, before any learning rate acted: the replay buffer's rewards (up to %g "
+               "in magnitude) or observations (up to %g) are too large for float32 arithmetic; scale the "
+               "environment's rewards or observations down (algorithm.reward_scale, or the environment's parameters)",
+               losses, max_reward, max_obs);
+}
+
 /* `n` gradient updates, their statistics summed into the epoch's. */
 static gboolean
 run_updates (SrlRun *r, gint64 n, GError **error)
@@ -468,7 +504,11 @@ run_updates (SrlRun *r, gint64 n, GError **error)
   for (gint64 g = 0; g < n; g++)
     {
       if (!a->descriptor->update (a->algorithm, r->replay, r->stat_values, error))
-        return FALSE;
+        {
+          if (r->total_updates == 0 && g_error_matches (*error, SRL_ERROR, SRL_ERROR_NUMERIC))
+            blame_the_data (r, error);
+          return FALSE;
+        }
       for (guint i = 0; i < r->n_stats; i++)
         {
           if (!isfinite (r->stat_values[i]))
@@ -476,6 +516,8 @@ run_updates (SrlRun *r, gint64 n, GError **error)
               g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
                            "update %" G_GINT64_FORMAT " (step %" G_GINT64_FORMAT "): %s is %g; training diverged",
                            r->total_updates + 1, r->total_steps, r->stats[i].name, r->stat_values[i]);
+              if (r->total_updates == 0)
+                blame_the_data (r, error);
               return FALSE;
             }
           r->stat_sums[i] += r->stat_values[i];
@@ -494,6 +536,9 @@ train_step (SrlRun *r, GError **error)
   if (r->need_reset)
     {
       srl_env_reset (r->env, &r->rng_env, a->obs);
+      if (!srl_env_check_output (r->env, a->obs, NULL, error, "reset before step %" G_GINT64_FORMAT,
+                                 r->total_steps + 1))
+        return FALSE;
       memset (a->memory, 0, a->memory_size * sizeof (float));
       r->episode_step = 0;
       r->episode_return = 0;
@@ -512,9 +557,23 @@ train_step (SrlRun *r, GError **error)
       run_log (r, "warning: step %" G_GINT64_FORMAT ": %s; episode ended, transition dropped", r->total_steps,
                srl_env_invalid_reason (r->env));
       end_episode (r, FALSE, FALSE, TRUE);
+      /* A simulator may break now and then; one that breaks in episode
+       * after episode would only ever record returns of nothing. */
+      if (++r->invalid_streak >= SRL_RUN_MAX_INVALID_STREAK)
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_NUMERIC,
+                       "environment %s, step %" G_GINT64_FORMAT ": the last %d episodes all ended in an invalid "
+                       "state (%s); check the environment's parameters", r->x->env_descriptor->info.name,
+                       r->total_steps, SRL_RUN_MAX_INVALID_STREAK, srl_env_invalid_reason (r->env));
+          return FALSE;
+        }
     }
   else
     {
+      /* A NaN or an overflow here would otherwise be stored, trained on and
+       * written as a return. */
+      if (!srl_env_check_output (r->env, a->next_obs, &reward, error, "step %" G_GINT64_FORMAT, r->total_steps))
+        return FALSE;
       srl_doubles_to_floats (a->next_obs, a->next_obs_f, a->obs_dim);
       r->episode_return += reward;
       gboolean terminal = status == SRL_STEP_TERMINATED;
@@ -522,7 +581,10 @@ train_step (SrlRun *r, GError **error)
       srl_replay_add (r->replay, a->obs_f, a->agent_action, (float) reward, a->next_obs_f, terminal, truncated);
       memcpy (a->obs, a->next_obs, a->obs_dim * sizeof (double));
       if (terminal || truncated)
-        end_episode (r, terminal, truncated, FALSE);
+        {
+          end_episode (r, terminal, truncated, FALSE);
+          r->invalid_streak = 0;
+        }
     }
   if ((gint64) srl_replay_size (r->replay) >= r->min_replay_size)
     return run_updates (r, r->gradient_steps, error);
@@ -543,7 +605,8 @@ end_epoch (SrlRun *r, GError **error)
       for (gint64 e = 0; e < r->eval_episodes; e++)
         {
           SrlEpisode ep;
-          srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep);
+          if (!srl_agent_episode (r->agent, r->eval_env, &rng, mode, r->max_path_length, &ep, error))
+            return FALSE;
           srl_returns_add (&eval, &ep);
         }
     }

@@ -80,6 +80,14 @@ char *srl_printable_excerpt (const char *text, guint max_chars);
 /* Fields of one line of softrl's CSV files (numbers only, never quoted). */
 guint srl_csv_count_fields (const char *line);
 
+/* Whether `text` is valid UTF-8 without control characters (newlines, tabs,
+ * escapes, NUL being the end): text that can go into config.ini and JSON. */
+gboolean srl_text_is_printable (const char *text);
+
+/* keyfile-repeats.c: refuse a group or a key (within its group) that the
+ * keyfile `text` read from `path` gives twice, naming both lines. */
+gboolean srl_keyfile_check_repeats (const char *path, const char *text, GError **error);
+
 /* ---- param.c: building sections ---- */
 /* A section for `group` declared by `specs`, read from `file`.  `plugin` is
  * the name given by `plugin =` (NULL for the runner's own group). */
@@ -121,6 +129,15 @@ char *srl_installed_dir (const char *configured);
 char **srl_data_search_path (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlSection, srl_section_free)
+
+/* ---- env.c ---- */
+/* An observation (and a reward, when not NULL) that training can use:
+ * finite and within float32's range, since both are stored and fed to the
+ * networks as floats.  Otherwise an error naming the environment, when
+ * (`when_format`, e.g. "step %d", formatted only then: this runs at every
+ * step) and the value. */
+gboolean srl_env_check_output (const SrlEnv *env, const double *obs, const double *reward, GError **error,
+                               const char *when_format, ...) G_GNUC_PRINTF (5, 6);
 
 /* Bytes in a cache line, for alignment and prefetching (x86 and most ARM). */
 #define SRL_CACHE_LINE 64

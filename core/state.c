@@ -2,6 +2,7 @@
  * metadata (see softrl/state.h for the format). */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -287,9 +288,23 @@ srl_state_writer_write (SrlStateWriter *w, const char *path, GError **error)
  * strings, integer arrays and (in metadata) strings. */
 
 typedef struct {
-  const char *p, *end;
+  const char *start, *p, *end;
   GString *err;
 } Json;
+
+/* Set the error, saying where in the header it was found. */
+static gboolean json_fail (Json *j, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+json_fail (Json *j, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_string_vprintf (j->err, fmt, ap);
+  va_end (ap);
+  g_string_append_printf (j->err, " at header byte %ld", (long) (j->p - j->start));
+  return FALSE;
+}
 
 static void
 json_ws (Json *j)
@@ -307,8 +322,7 @@ json_expect (Json *j, char c)
       j->p++;
       return TRUE;
     }
-  g_string_printf (j->err, "expected '%c' at header byte %ld", c, (long) (j->p - (j->end - (j->end - j->p))));
-  return FALSE;
+  return json_fail (j, "expected '%c'", c);
 }
 
 static char *
@@ -317,7 +331,7 @@ json_parse_string (Json *j)
   json_ws (j);
   if (j->p >= j->end || *j->p != '"')
     {
-      g_string_assign (j->err, "expected a string");
+      json_fail (j, "expected a string");
       return NULL;
     }
   j->p++;
@@ -346,7 +360,10 @@ json_parse_string (Json *j)
                   goto bad;
                 char hex[5] = { j->p[0], j->p[1], j->p[2], j->p[3], 0 };
                 guint64 cp;
-                if (!g_ascii_string_to_unsigned (hex, 16, 0, 0xffff, &cp, NULL))
+                /* Names and metadata never hold NUL or half of a
+                 * surrogate pair (the writer escapes only control
+                 * characters). */
+                if (!g_ascii_string_to_unsigned (hex, 16, 1, 0xffff, &cp, NULL) || (cp >= 0xd800 && cp <= 0xdfff))
                   goto bad;
                 j->p += 4;
                 g_string_append_unichar (s, (gunichar) cp);
@@ -359,13 +376,13 @@ json_parse_string (Json *j)
       else
         g_string_append_c (s, c);
     }
-  if (j->p < j->end && *j->p == '"')
+  if (j->p < j->end && *j->p == '"' && g_utf8_validate_len (s->str, s->len, NULL))
     {
       j->p++;
       return g_string_free (s, FALSE);
     }
 bad:
-  g_string_assign (j->err, "malformed string");
+  json_fail (j, "malformed string (not valid UTF-8, or holding NUL)");
   g_string_free (s, TRUE);
   return NULL;
 }
@@ -379,10 +396,7 @@ json_parse_uint (Json *j, guint64 *out)
     j->p++;
   g_autofree char *num = g_strndup (start, j->p - start);
   if (!*num || !g_ascii_string_to_unsigned (num, 10, 0, G_MAXUINT64, out, NULL))
-    {
-      g_string_assign (j->err, "expected a non-negative integer");
-      return FALSE;
-    }
+    return json_fail (j, "expected a non-negative integer");
   return TRUE;
 }
 
@@ -402,10 +416,7 @@ json_parse_uint_array (Json *j, gsize *out, guint max, guint *n)
     {
       guint64 v;
       if (*n >= max)
-        {
-          g_string_assign (j->err, "array too long");
-          return FALSE;
-        }
+        return json_fail (j, "array longer than %u", max);
       if (!json_parse_uint (j, &v))
         return FALSE;
       out[(*n)++] = v;
@@ -453,6 +464,8 @@ srl_state_reader_free (SrlStateReader *r)
   g_free (r);
 }
 
+/* One tensor's entry: {"dtype": …, "shape": […], "data_offsets": [b, e]},
+ * each key once, the byte count computed without wrapping around. */
 static gboolean
 parse_tensor (Json *j, Tensor *t)
 {
@@ -464,12 +477,11 @@ parse_tensor (Json *j, Tensor *t)
       g_autofree char *key = json_parse_string (j);
       if (!key || !json_expect (j, ':'))
         return FALSE;
-      if (strcmp (key, "dtype") == 0)
+      if (strcmp (key, "dtype") == 0 && !have_dtype)
         {
           g_autofree char *dt = json_parse_string (j);
           if (!dt)
             return FALSE;
-          have_dtype = FALSE;
           for (guint k = 0; k < G_N_ELEMENTS (dtypes); k++)
             if (strcmp (dt, dtypes[k].name) == 0)
               {
@@ -477,37 +489,28 @@ parse_tensor (Json *j, Tensor *t)
                 have_dtype = TRUE;
               }
           if (!have_dtype)
-            {
-              g_string_printf (j->err, "tensor \"%s\" has unsupported dtype %s", t->name, dt);
-              return FALSE;
-            }
+            return json_fail (j, "tensor \"%s\" has unsupported dtype %s", t->name, dt);
         }
-      else if (strcmp (key, "shape") == 0)
+      else if (strcmp (key, "shape") == 0 && !have_shape)
         {
           if (!json_parse_uint_array (j, t->shape, 4, &t->n_dims))
             return FALSE;
           have_shape = TRUE;
         }
-      else if (strcmp (key, "data_offsets") == 0)
+      else if (strcmp (key, "data_offsets") == 0 && !have_offsets)
         {
           gsize off[2];
           guint n;
           if (!json_parse_uint_array (j, off, 2, &n))
             return FALSE;
           if (n != 2)
-            {
-              g_string_assign (j->err, "data_offsets needs two numbers");
-              return FALSE;
-            }
+            return json_fail (j, "tensor \"%s\": data_offsets needs two numbers", t->name);
           t->begin = off[0];
           t->end = off[1];
           have_offsets = TRUE;
         }
       else
-        {
-          g_string_printf (j->err, "unexpected key \"%s\" in tensor \"%s\"", key, t->name);
-          return FALSE;
-        }
+        return json_fail (j, "unexpected or repeated key \"%s\" in tensor \"%s\"", key, t->name);
       json_ws (j);
       if (j->p < j->end && *j->p == ',')
         {
@@ -519,20 +522,18 @@ parse_tensor (Json *j, Tensor *t)
       break;
     }
   if (!have_dtype || !have_shape || !have_offsets)
-    {
-      g_string_printf (j->err, "tensor \"%s\" lacks dtype, shape or data_offsets", t->name);
-      return FALSE;
-    }
+    return json_fail (j, "tensor \"%s\" lacks dtype, shape or data_offsets", t->name);
+  /* Elements and then bytes, each product checked: [2^31, 2^31] of F32 is
+   * 2^64 bytes, which would wrap to 0 and match an empty range. */
   t->n_elements = 1;
   for (guint d = 0; d < t->n_dims; d++)
     {
       if (t->shape[d] && t->n_elements > G_MAXSIZE / t->shape[d])
-        {
-          g_string_printf (j->err, "tensor \"%s\" is impossibly large", t->name);
-          return FALSE;
-        }
+        return json_fail (j, "tensor \"%s\": its shape has more elements than memory can hold", t->name);
       t->n_elements *= t->shape[d];
     }
+  if (t->n_elements > G_MAXSIZE / dtypes[t->dtype].size)
+    return json_fail (j, "tensor \"%s\": its shape needs more bytes than memory can hold", t->name);
   return TRUE;
 }
 
@@ -552,13 +553,20 @@ parse_meta (Json *j, GHashTable *meta)
       char *key = json_parse_string (j);
       if (!key)
         return FALSE;
+      /* A second "checksum" or "format" could make the file say two things. */
+      if (g_hash_table_contains (meta, key))
+        {
+          json_fail (j, "metadata key \"%s\" appears twice", key);
+          g_free (key);
+          return FALSE;
+        }
       char *value = json_expect (j, ':') ? json_parse_string (j) : NULL;
       if (!value)
         {
           g_free (key);
           return FALSE;
         }
-      g_hash_table_replace (meta, key, value);
+      g_hash_table_insert (meta, key, value);
       json_ws (j);
       if (j->p < j->end && *j->p == ',')
         {
@@ -567,6 +575,37 @@ parse_meta (Json *j, GHashTable *meta)
         }
       return json_expect (j, '}');
     }
+}
+
+static int
+compare_begin (gconstpointer a, gconstpointer b)
+{
+  const Tensor *x = *(const Tensor *const *) a, *y = *(const Tensor *const *) b;
+  return x->begin < y->begin ? -1 : x->begin > y->begin;
+}
+
+/* No two tensors share a byte: writing one through a loaded copy could not
+ * change another, and a file cannot make one datum count twice. */
+static gboolean
+check_no_overlap (GArray *tensors, GString *err)
+{
+  g_autoptr (GPtrArray) sorted = g_ptr_array_sized_new (tensors->len);
+  for (guint i = 0; i < tensors->len; i++)
+    if (g_array_index (tensors, Tensor, i).end > g_array_index (tensors, Tensor, i).begin)
+      g_ptr_array_add (sorted, &g_array_index (tensors, Tensor, i));
+  g_ptr_array_sort (sorted, compare_begin);
+  for (guint i = 1; i < sorted->len; i++)
+    {
+      const Tensor *a = sorted->pdata[i - 1], *b = sorted->pdata[i];
+      if (b->begin < a->end)
+        {
+          g_string_printf (err, "tensors \"%s\" [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") and \"%s\" [%"
+                           G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ") overlap", a->name, a->begin, a->end, b->name,
+                           b->begin, b->end);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -622,9 +661,9 @@ srl_state_reader_open (const char *path, GError **error)
   r->names = g_ptr_array_new ();
 
   g_autoptr (GString) err = g_string_new (NULL);
-  Json j = { (const char *) bytes + 8, (const char *) bytes + 8 + hlen, err };
+  Json j = { (const char *) bytes + 8, (const char *) bytes + 8, (const char *) bytes + 8 + hlen, err };
   gboolean ok = json_expect (&j, '{');
-  gboolean first = TRUE;
+  gboolean first = TRUE, have_meta = FALSE;
   while (ok)
     {
       json_ws (&j);
@@ -649,6 +688,12 @@ srl_state_reader_open (const char *path, GError **error)
       if (strcmp (name, "__metadata__") == 0)
         {
           g_free (name);
+          if (have_meta)
+            {
+              ok = json_fail (&j, "__metadata__ appears twice");
+              break;
+            }
+          have_meta = TRUE;
           ok = parse_meta (&j, r->meta);
           continue;
         }
@@ -656,7 +701,7 @@ srl_state_reader_open (const char *path, GError **error)
       t.name = name;
       if (g_hash_table_contains (r->index, name))
         {
-          g_string_printf (err, "tensor \"%s\" appears twice", name);
+          json_fail (&j, "tensor \"%s\" appears twice", name);
           g_free (name);
           ok = FALSE;
           break;
@@ -669,8 +714,9 @@ srl_state_reader_open (const char *path, GError **error)
         }
       if (t.end < t.begin || t.end > r->data_size || t.end - t.begin != t.n_elements * dtypes[t.dtype].size)
         {
-          g_string_printf (err, "tensor \"%s\" has byte range [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
-                           ") that does not fit its shape or the file", t.name, t.begin, t.end);
+          json_fail (&j, "tensor \"%s\" has byte range [%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT
+                     ") that does not fit its shape or the file's %" G_GSIZE_FORMAT " data bytes", t.name, t.begin,
+                     t.end, r->data_size);
           g_free (t.name);
           ok = FALSE;
           break;
@@ -680,6 +726,12 @@ srl_state_reader_open (const char *path, GError **error)
       g_hash_table_insert (r->index, g_array_index (r->tensors, Tensor, r->tensors->len - 1).name,
                            GUINT_TO_POINTER (r->tensors->len));
     }
+  /* After the header's object only the padding may follow. */
+  json_ws (&j);
+  if (ok && j.p != j.end)
+    ok = json_fail (&j, "unexpected text after the header");
+  if (ok)
+    ok = check_no_overlap (r->tensors, err);
   if (!ok)
     {
       reader_fail (r, error, SRL_ERROR_FORMAT, "not a valid softrl state file: %s", err->str);
@@ -794,6 +846,28 @@ srl_state_reader_get (const SrlStateReader *r, const char *name, SrlDtype dtype,
                    t->name, t->n_elements, n);
       return FALSE;
     }
+  /* No run saves a NaN or an infinity (one would have stopped it), so a
+   * file holding one was damaged or made by hand.  Checked before copying:
+   * `dest` stays untouched. */
+  for (gsize i = 0; i < n && (dtype == SRL_DTYPE_F32 || dtype == SRL_DTYPE_F64); i++)
+    {
+      double v;
+      if (dtype == SRL_DTYPE_F32)
+        {
+          float f;
+          memcpy (&f, (const guint8 *) t->data + i * sizeof f, sizeof f);
+          v = f;
+        }
+      else
+        memcpy (&v, (const guint8 *) t->data + i * sizeof v, sizeof v);
+      if (!isfinite (v))
+        {
+          g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                       "%s: tensor \"%s\" element %" G_GSIZE_FORMAT " is %g: saved state holds finite numbers only",
+                       r->path, t->name, i, v);
+          return FALSE;
+        }
+    }
   if (n)
     memcpy (dest, t->data, n * dtypes[dtype].size);
   return TRUE;
@@ -833,6 +907,41 @@ gboolean
 srl_state_reader_get_f64_value (const SrlStateReader *r, const char *name, double *value, GError **error)
 {
   return srl_state_reader_get (r, name, SRL_DTYPE_F64, value, 1, error);
+}
+
+gboolean
+srl_state_reader_get_count (const SrlStateReader *r, const char *name, gint64 min, gint64 max, gint64 *value,
+                            GError **error)
+{
+  gint64 v;
+  if (!srl_state_reader_get (r, name, SRL_DTYPE_I64, &v, 1, error))
+    return FALSE;
+  if (v < min || v > max)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                   "%s: tensor \"%s%s\" is %" G_GINT64_FORMAT "; a run saves a value from %" G_GINT64_FORMAT
+                   " to %" G_GINT64_FORMAT " here", r->path, r->prefix, name, v, min, max);
+      return FALSE;
+    }
+  *value = v;
+  return TRUE;
+}
+
+gboolean
+srl_state_reader_get_rng (const SrlStateReader *r, const char *name, SrlRng *rng, GError **error)
+{
+  guint64 s[4];
+  if (!srl_state_reader_get_u64 (r, name, s, 4, error))
+    return FALSE;
+  if ((s[0] | s[1] | s[2] | s[3]) == 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
+                   "%s: tensor \"%s%s\" is an all-zero random state, which no generator reaches", r->path, r->prefix,
+                   name);
+      return FALSE;
+    }
+  memcpy (rng->s, s, sizeof s);
+  return TRUE;
 }
 
 const char *

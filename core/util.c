@@ -160,3 +160,14 @@ srl_console_print (SrlConsole *c, const char *line)
   srl_console_clear (c);
   fprintf (stderr, "%s\n", line);
 }
+
+gboolean
+srl_text_is_printable (const char *text)
+{
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      return FALSE;
+  return TRUE;
+}

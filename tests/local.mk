@@ -54,6 +54,16 @@ TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conforma
 	tests/test-learning
 TESTS += tests/test-sql
 
+# Checkpoints and policies of every algorithm, mutated, fed to the program.
+check_PROGRAMS += tests/test-hostile-files
+tests_test_hostile_files_LDADD = $(TEST_LDADD)
+TESTS += tests/test-hostile-files
+
+# What softrl trusts in the files it reads and writes: one test per fault.
+check_PROGRAMS += tests/test-trust
+tests_test_trust_LDADD = $(TEST_LDADD)
+TESTS += tests/test-trust
+
 # Plugins made to be refused (or accepted twice) by the registry tests.
 TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/toy-a.la tests/plugins/toy-b.la tests/plugins/toy-conflict.la \

@@ -207,6 +207,86 @@ srl_test_best_eval_return (const char *run_dir, double max_steps, double thresho
   return best;
 }
 
+/* ---- saved state files made by hand ---- */
+
+/* A softrl state file of `header` (JSON; its length is written in front)
+ * and `data`.  With `reseal` the checksum is recomputed as the writer does
+ * (its own 64 digits zeroed), so only the checks behind the checksum can
+ * refuse the file.  Free with g_bytes_unref. */
+static inline GBytes *
+srl_test_state_file (const char *header, gsize header_len, const guint8 *data, gsize data_size, gboolean reseal)
+{
+  GByteArray *out = g_byte_array_sized_new (8 + header_len + data_size);
+  guint8 len[8];
+  for (int i = 0; i < 8; i++)
+    len[i] = (guint8) ((guint64) header_len >> (8 * i));
+  g_byte_array_append (out, len, 8);
+  g_byte_array_append (out, (const guint8 *) header, header_len);
+  g_byte_array_append (out, data, data_size);
+  if (reseal)
+    {
+      char *tag = g_strstr_len ((char *) out->data + 8, header_len, "sha256:");
+      g_assert_nonnull (tag);
+      char *digits = tag + strlen ("sha256:");
+      memset (digits, '0', 64);
+      GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+      g_checksum_update (sum, out->data, out->len);
+      memcpy (digits, g_checksum_get_string (sum), 64);
+      g_checksum_free (sum);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* Rewrite element `index` of tensor `tensor` (`size` bytes from `value`) in
+ * the softrl state file at `path`, checksum recomputed. */
+static inline void
+srl_test_state_poke (const char *path, const char *tensor, gsize index, const void *value, gsize size)
+{
+  char *contents = NULL;
+  gsize n = 0;
+  g_assert_true (g_file_get_contents (path, &contents, &n, NULL));
+  guint64 header_len = 0;
+  for (int i = 0; i < 8; i++)
+    header_len |= (guint64) (guint8) contents[i] << (8 * i);
+  char *header = g_strndup (contents + 8, header_len);
+  char *key = g_strdup_printf ("\"%s\":{", tensor);
+  const char *entry = strstr (header, key);
+  g_assert_nonnull (entry);
+  const char *offsets = strstr (entry, "\"data_offsets\":[");
+  g_assert_nonnull (offsets);
+  guint64 begin = g_ascii_strtoull (offsets + strlen ("\"data_offsets\":["), NULL, 10);
+  guint8 *data = (guint8 *) contents + 8 + header_len;
+  memcpy (data + begin + index * size, value, size);
+  GBytes *file = srl_test_state_file (header, header_len, data, n - 8 - header_len, TRUE);
+  gsize file_size;
+  const void *bytes = g_bytes_get_data (file, &file_size);
+  g_assert_true (g_file_set_contents (path, bytes, file_size, NULL));
+  g_bytes_unref (file);
+  g_free (key);
+  g_free (header);
+  g_free (contents);
+}
+
+/* The saved state file at `path` with what differs between two runs that
+ * computed the same thing blanked: its run id and so its checksum.  Compare
+ * two with g_bytes_equal; free with g_bytes_unref. */
+static inline GBytes *
+srl_test_state_without_identity (const char *path)
+{
+  char *contents = NULL;
+  gsize n = 0;
+  g_assert_true (g_file_get_contents (path, &contents, &n, NULL));
+  const char *fields[] = { "\"run_id\":\"", "\"checksum\":\"" };
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    {
+      char *at = g_strstr_len (contents + 8, n - 8, fields[f]); /* past the length, which holds NULs */
+      g_assert_nonnull (at);
+      for (char *p = at + strlen (fields[f]); *p != '"'; p++)
+        *p = '-';
+    }
+  return g_bytes_new_take (contents, n);
+}
+
 /* ---- sampler gradients against central differences ---- */
 
 typedef struct {

@@ -24,7 +24,7 @@ saved_transitions (const char *dir, gint64 *n, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, SRL_RUN_CHECKPOINT, NULL);
   g_autoptr (SrlStateReader) r = srl_state_reader_open (path, error);
-  return r && srl_state_reader_get_i64_value (r, SRL_CHECKPOINT_REPLAY "size", n, error);
+  return r && srl_state_reader_get_count (r, SRL_CHECKPOINT_REPLAY "size", 0, SRL_STATE_MAX_COUNT, n, error);
 }
 
 /* Remove what this command put into `dir` (which it created). */

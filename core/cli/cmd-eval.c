@@ -86,8 +86,12 @@ srl_cmd_eval (int argc, char **argv)
       SrlEpisode ep;
       recorder.episode = e;
       recorder.step = 0;
-      srl_agent_episode_observed (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep,
-                                  actions ? srl_eval_actions_observe : NULL, &recorder);
+      if (!srl_agent_episode_observed (policy->agent, policy->env, &rng, mode, policy->max_path_length, &ep,
+                                       actions ? srl_eval_actions_observe : NULL, &recorder, &error))
+        {
+          srl_cli_error ("eval: %s", error->message);
+          return SRL_EXIT_FAILED;
+        }
       srl_returns_add (&returns, &ep);
       for (guint i = 0; i < n_info; i++)
         {

@@ -360,9 +360,13 @@ srl_cmd_figure (int argc, char **argv)
     {
       GArray *xy = g_array_new (FALSE, FALSE, sizeof (double));
       SrlEpisode ep;
-      srl_agent_episode_observed (agent, policy->env, &rng, SRL_ACT_STOCHASTIC, policy->max_path_length, &ep,
-                                  observe_path, xy);
       g_ptr_array_add (paths, xy);
+      if (!srl_agent_episode_observed (agent, policy->env, &rng, SRL_ACT_EVAL_STOCHASTIC, policy->max_path_length, &ep,
+                                       observe_path, xy, &error))
+        {
+          srl_cli_error ("figure: %s", error->message);
+          return SRL_EXIT_FAILED;
+        }
       for (guint k = 0; k < xy->len; k += 2)
         {
           box[0] = MIN (box[0], g_array_index (xy, double, k));

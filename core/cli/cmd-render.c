@@ -174,8 +174,11 @@ srl_cmd_render (int argc, char **argv)
       /* A picture needs no more episodes once its frame is taken. */
       if (png && recorder.kept)
         break;
-      srl_agent_episode_observed (policy->agent, policy->env, &rng, mode, policy->max_path_length, &recorder.ep,
-                                  record_frame, &recorder);
+      g_autoptr (GError) episode_error = NULL;
+      if (!srl_agent_episode_observed (policy->agent, policy->env, &rng, mode, policy->max_path_length, &recorder.ep,
+                                       record_frame, &recorder, &episode_error)
+          && !recorder.error)
+        recorder.error = g_steal_pointer (&episode_error);
       srl_returns_add (&returns, &recorder.ep);
     }
   gint64 t_end = g_get_monotonic_time ();

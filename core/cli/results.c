@@ -285,7 +285,7 @@ find_or_add_variant (SrlResults *results, const char *name, const char *label, c
   return v;
 }
 
-/* Every "group.key=value" of a resolved experiment but its seed, sorted. */
+/* Every "group.key=value" of a resolved experiment but its seed and run id, sorted. */
 static GStrv
 experiment_settings (GKeyFile *kf)
 {
@@ -296,7 +296,8 @@ experiment_settings (GKeyFile *kf)
       g_auto (GStrv) keys = g_key_file_get_keys (kf, groups[g], NULL, NULL);
       for (guint k = 0; keys && keys[k]; k++)
         {
-          if (strcmp (groups[g], "experiment") == 0 && strcmp (keys[k], "seed") == 0)
+          if (strcmp (groups[g], "experiment") == 0
+              && (strcmp (keys[k], "seed") == 0 || strcmp (keys[k], "run_id") == 0))
             continue;
           g_autofree char *value = g_key_file_get_value (kf, groups[g], keys[k], NULL);
           g_ptr_array_add (lines, g_strdup_printf ("%s.%s=%s", groups[g], keys[k], value ? value : ""));

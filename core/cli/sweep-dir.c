@@ -228,7 +228,8 @@ config_difference (const SrlSweepVariant *v, const char *dir)
       g_auto (GStrv) keys = g_key_file_get_keys (v->resolved, groups[g], NULL, NULL);
       for (guint k = 0; keys && keys[k]; k++)
         {
-          if (strcmp (groups[g], "experiment") == 0 && strcmp (keys[k], "seed") == 0)
+          if (strcmp (groups[g], "experiment") == 0
+              && (strcmp (keys[k], "seed") == 0 || strcmp (keys[k], "run_id") == 0))
             continue;
           g_autofree char *want = g_key_file_get_value (v->resolved, groups[g], keys[k], NULL);
           g_autofree char *have = g_key_file_get_value (kf, groups[g], keys[k], NULL);

@@ -463,8 +463,8 @@ dpg_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   if (!srl_q_functions_load (d->q_w, d->q_target_w, d->q_adam, d->n_q, r, error))
     return FALSE;
   gint64 updates;
-  if (!srl_state_reader_get_u64 (r, "rng", d->rng.s, 4, error)
-      || !srl_state_reader_get_i64_value (r, "updates", &updates, error)
+  if (!srl_state_reader_get_rng (r, "rng", &d->rng, error)
+      || !srl_state_reader_get_count (r, "updates", 0, SRL_STATE_MAX_COUNT, &updates, error)
       || !srl_state_reader_get_f64_value (r, "last_policy_loss", &d->last_policy_loss, error)
       || !srl_state_reader_get_f64_value (r, "last_saturation", &d->last_saturation, error))
     return FALSE;

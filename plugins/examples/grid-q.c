@@ -259,8 +259,8 @@ grid_q_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **e
     return TRUE;
   gint64 updates;
   if (!srl_weights_load (g->target_w, r, "target.", error) || !srl_adam_load (g->adam, r, "adam.", error)
-      || !srl_state_reader_get_u64 (r, "rng", g->rng.s, 4, error)
-      || !srl_state_reader_get_i64_value (r, "updates", &updates, error))
+      || !srl_state_reader_get_rng (r, "rng", &g->rng, error)
+      || !srl_state_reader_get_count (r, "updates", 0, SRL_STATE_MAX_COUNT, &updates, error))
     return FALSE;
   g->updates = (guint64) updates;
   return TRUE;

@@ -24,6 +24,7 @@
 #define SOFTRL_STATE_H
 
 #include <glib.h>
+#include <softrl/rng.h>
 
 G_BEGIN_DECLS
 
@@ -80,7 +81,10 @@ typedef struct _SrlStateReader SrlStateReader;
 /* Open and verify `path` (transfer full: srl_state_reader_free).  Errors:
  * SRL_ERROR_IO when it cannot be read, SRL_ERROR_FORMAT when it is not a
  * softrl state file, is truncated, fails its checksum or has another
- * format_version; the message names the file. */
+ * format_version, or whose header breaks a rule: keys repeated, names not
+ * UTF-8 or holding NUL, shapes or byte ranges that overflow, overlap or lie
+ * outside the file; the message names the file and the offset in the
+ * header. */
 SrlStateReader *srl_state_reader_open (const char *path, GError **error);
 void srl_state_reader_free (SrlStateReader *reader);
 /* Prefix prepended to the names looked up from now on (copied; NULL is ""). */
@@ -92,8 +96,10 @@ gboolean srl_state_reader_has (const SrlStateReader *reader, const char *name);
 const gsize *srl_state_reader_shape (const SrlStateReader *reader, const char *name, guint *n_dims);
 /* Copy a tensor of exactly `n` elements of `dtype` into `dest` (the
  * caller's).  SRL_ERROR_MISMATCH naming file and tensor when it is absent,
- * of another dtype or of another element count; `dest` is then untouched.
- * The typed shorthands below do the same; *_value read one element. */
+ * of another dtype or of another element count; SRL_ERROR_FORMAT when an F32
+ * or F64 element is a NaN or an infinity (no run saves one); `dest` is then
+ * untouched.  The typed shorthands below do the same; *_value read one
+ * element. */
 gboolean srl_state_reader_get (const SrlStateReader *reader, const char *name, SrlDtype dtype,
                                void *dest, gsize n, GError **error);
 gboolean srl_state_reader_get_f32 (const SrlStateReader *reader, const char *name, float *dest, gsize n, GError **error);
@@ -102,6 +108,17 @@ gboolean srl_state_reader_get_u64 (const SrlStateReader *reader, const char *nam
 gboolean srl_state_reader_get_u8 (const SrlStateReader *reader, const char *name, guint8 *dest, gsize n, GError **error);
 gboolean srl_state_reader_get_i64_value (const SrlStateReader *reader, const char *name, gint64 *value, GError **error);
 gboolean srl_state_reader_get_f64_value (const SrlStateReader *reader, const char *name, double *value, GError **error);
+/* A saved counter: one I64 element that must lie in [min, max], the values a
+ * run can produce (SRL_ERROR_FORMAT naming file, tensor and range otherwise).
+ * Read every count from a file with it: a negative or absurd count is how a
+ * damaged or hand-made file turns into an out-of-bounds index. */
+#define SRL_STATE_MAX_COUNT (G_GINT64_CONSTANT (1) << 53) /* more than any run counts; exact as a double */
+gboolean srl_state_reader_get_count (const SrlStateReader *reader, const char *name, gint64 min, gint64 max,
+                                     gint64 *value, GError **error);
+/* A random generator's four words (saved with srl_state_writer_put_u64 (w,
+ * name, rng.s, 4)).  An all-zero state, which xoshiro never reaches and
+ * which would draw only zeros from then on, is SRL_ERROR_FORMAT. */
+gboolean srl_state_reader_get_rng (const SrlStateReader *reader, const char *name, SrlRng *rng, GError **error);
 /* Metadata string (owned by the reader) or NULL. */
 const char *srl_state_reader_meta (const SrlStateReader *reader, const char *key);
 /* Names of all tensors, in file order (owned by the reader). */

@@ -380,8 +380,8 @@ sac_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   gint64 updates;
   if (!srl_weights_load (s->log_alpha, r, "", error)
       || (s->alpha_adam && !srl_adam_load (s->alpha_adam, r, "alpha_adam.", error))
-      || !srl_state_reader_get_u64 (r, "rng", s->rng.s, 4, error)
-      || !srl_state_reader_get_i64_value (r, "updates", &updates, error))
+      || !srl_state_reader_get_rng (r, "rng", &s->rng, error)
+      || !srl_state_reader_get_count (r, "updates", 0, SRL_STATE_MAX_COUNT, &updates, error))
     return FALSE;
   s->updates = (guint64) updates;
   return TRUE;

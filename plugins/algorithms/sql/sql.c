@@ -724,7 +724,7 @@ sql_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   if (s->fixed_noise
       && !srl_state_reader_get_f32 (r, "fixed_noise", s->fixed_noise, (gsize) s->fixed_noise_samples * s->noise_dim, error))
     return FALSE;
-  if (!srl_state_reader_get_i64_value (r, "epochs_done", &s->epochs_done, error))
+  if (!srl_state_reader_get_count (r, "epochs_done", 0, G_MAXINT32, &s->epochs_done, error))
     return FALSE;
   apply_schedule (s);
   if (scope == SRL_SAVE_POLICY)
@@ -733,8 +733,8 @@ sql_load (gpointer p, const SrlStateReader *r, SrlSaveScope scope, GError **erro
   if (!srl_adam_load (s->policy_adam, r, "policy_adam.", error)
       || (s->learn_q && (!srl_weights_load (s->target_w, r, "q_target.", error)
                          || !srl_adam_load (s->q_adam, r, "q_adam.", error)))
-      || !srl_state_reader_get_u64 (r, "rng", s->rng.s, 4, error)
-      || !srl_state_reader_get_i64_value (r, "updates", &updates, error))
+      || !srl_state_reader_get_rng (r, "rng", &s->rng, error)
+      || !srl_state_reader_get_count (r, "updates", 0, SRL_STATE_MAX_COUNT, &updates, error))
     return FALSE;
   s->updates = (guint64) updates;
   return TRUE;
