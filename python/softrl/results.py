@@ -165,7 +165,8 @@ def _settings(config):
     lines = []
     for group, keys in config.items():
         for key, value in keys.items():
-            if group == "experiment" and key == "seed":
+            # Every run has its own seed and run id; neither makes a variant.
+            if group == "experiment" and key in ("seed", "run_id"):
                 continue
             lines.append(f"{group}.{key}={value}")
     return sorted(lines)
