@@ -65,7 +65,29 @@ srl_write_file_atomic (const char *path, const char *contents, gssize length, GE
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot write: %s", path, local->message);
       return FALSE;
     }
-  return TRUE;
+  return srl_sync_rename (path, error);
+}
+
+gboolean
+srl_sync_rename (const char *path, GError **error)
+{
+  /* A rename lives in the directory: until the directory is on disk, a
+   * power loss can bring back the old file, or none. */
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot open its directory to flush it: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  /* Some file systems cannot flush a directory (EINVAL); they make no
+   * promise to keep. */
+  gboolean ok = fsync (fd) == 0 || errno == EINVAL;
+  if (!ok)
+    g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot flush its directory: %s", path, g_strerror (errno));
+  close (fd);
+  return ok;
 }
 
 double
