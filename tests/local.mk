@@ -32,6 +32,11 @@ tests_test_density_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-resume
 tests_test_resume_LDADD = $(TEST_LDADD)
 
+# Kills, second processes, memory beyond the machine's, odd plugin files.
+check_PROGRAMS += tests/test-trust
+tests_test_trust_LDADD = $(TEST_LDADD)
+TESTS += tests/test-trust
+
 check_PROGRAMS += tests/test-learning
 tests_test_learning_LDADD = $(TEST_LDADD)
 
