@@ -8,8 +8,10 @@
  * (which would change the plugin ABI) and never refuses a run that fits:
  * every list parameter named *hidden_sizes is taken as one network from the
  * observation and action to a single output, held as weights, gradients
- * and two Adam moments; batch_size rows of activations for its hidden
- * layers; and the replay buffer as full as the run can fill it. */
+ * and two Adam moments, with batch_size rows of activations for its hidden
+ * layers; an algorithm's is taken n_q times when it declares n_q (its
+ * Q-functions), each with a target copy when it declares tau (their
+ * smoothing); and the replay buffer as full as the run can fill it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +26,8 @@ typedef struct {
 /* Floats of the networks that `section`'s *hidden_sizes lists describe,
  * and of their activations for `batch` rows. */
 static void
-add_networks (const SrlSection *section, const SrlEnvSpec *spec, double batch, MemoryNeed *need)
+add_networks (const SrlSection *section, const SrlEnvSpec *spec, double batch, double copies, gboolean targets,
+              MemoryNeed *need)
 {
   if (!section)
     return;
@@ -44,8 +47,8 @@ add_networks (const SrlSection *section, const SrlEnvSpec *spec, double batch, M
           in = (double) sizes[i];
         }
       weights += in + 1;
-      /* weights, gradients, Adam's first and second moments */
-      need->networks += 4 * weights * sizeof (float) + batch * units * sizeof (float);
+      /* weights, gradients, Adam's first and second moments, the target */
+      need->networks += copies * ((4 + (targets ? 1 : 0)) * weights * sizeof (float) + batch * units * sizeof (float));
     }
 }
 
@@ -53,12 +56,17 @@ static void
 estimate (const SrlExperiment *x, const SrlEnvSpec *spec, MemoryNeed *need)
 {
   memset (need, 0, sizeof *need);
-  double batch = 0;
+  double batch = 0, copies = 1;
+  gboolean targets = FALSE;
   for (const SrlParamSpec *p = srl_section_specs (x->algorithm); p && p->name; p++)
     if (p->type == SRL_PARAM_INT && strcmp (p->name, "batch_size") == 0)
       batch = (double) srl_section_get_int (x->algorithm, "batch_size");
-  add_networks (x->algorithm, spec, batch, need);
-  add_networks (x->sampler, spec, batch, need);
+    else if (p->type == SRL_PARAM_INT && strcmp (p->name, "n_q") == 0)
+      copies = (double) srl_section_get_int (x->algorithm, "n_q");
+    else if (p->type == SRL_PARAM_DOUBLE && strcmp (p->name, "tau") == 0)
+      targets = TRUE;
+  add_networks (x->algorithm, spec, batch, copies, targets, need);
+  add_networks (x->sampler, spec, batch, 1, FALSE, need);
   double per_transition = sizeof (float) * (2.0 * spec->obs_dim + spec->act_dim + 1) + 2;
   double capacity = (double) srl_section_get_int (x->runner, "replay_capacity");
   double steps = srl_section_get_int (x->runner, "offline_updates") > 0
