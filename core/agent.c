@@ -9,11 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "agent.h"
 
 SrlAgent *
 srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,
                GError **error)
+{
+  return srl_agent_new_full (registry, x, spec, seed, FALSE, error);
+}
+
+SrlAgent *
+srl_agent_new_full (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnvSpec *spec, guint64 seed,
+                    gboolean training, GError **error)
 {
   SrlAlgorithmContext ctx = {
     .params = x->algorithm,
@@ -21,6 +28,11 @@ srl_agent_new (const SrlRegistry *registry, const SrlExperiment *x, const SrlEnv
     .sampler = x->sampler_descriptor ? &x->sampler_factory : NULL,
     .seed = seed,
     .registry = registry,
+    .epochs = srl_section_get_int (x->runner, "epochs"),
+    .steps_per_epoch = srl_section_get_int (x->runner, "steps_per_epoch"),
+    .replay_capacity = (guint64) srl_section_get_int (x->runner, "replay_capacity"),
+    .max_path_length = srl_run_path_limit (x, spec),
+    .training = training,
   };
   const SrlAlgorithmDescriptor *ad = x->algorithm_descriptor;
   gpointer algorithm = ad->create (&ctx, error);
@@ -93,9 +105,8 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
   while (ep->length < max_steps)
     {
       srl_doubles_to_floats (a->episode_obs, a->episode_obs_f, a->obs_dim);
-      a->descriptor->act (a->algorithm, rng, mode, a->episode_obs_f, (guint) ep->length, a->episode_memory,
-                          a->agent_action,
-                          a->env_action);
+      a->descriptor->act (a->algorithm, rng, srl_algorithm_act_mode (a->descriptor, mode), a->episode_obs_f,
+                          (guint) ep->length, a->episode_memory, a->agent_action, a->env_action);
       double reward = 0;
       SrlStepStatus status = srl_env_step_normalized (env, rng, a->env_action, a->episode_obs, &reward);
       ep->length++;
@@ -104,9 +115,9 @@ srl_agent_episode_observed (SrlAgent *a, SrlEnv *env, SrlRng *rng, SrlActMode mo
           ep->invalid = TRUE;
           break;
         }
+      ep->ret += reward;
       if (observe)
         observe (a->episode_obs, a->obs_dim, data);
-      ep->ret += reward;
       if (status == SRL_STEP_TERMINATED)
         {
           ep->terminated = TRUE;

@@ -32,6 +32,17 @@ add_meta (SrlRun *r, SrlStateWriter *w)
   srl_state_writer_put_meta (w, "environment", r->x->env_descriptor->info.name);
   if (r->x->sampler_descriptor)
     srl_state_writer_put_meta (w, "sampler", r->x->sampler_descriptor->info.name);
+  /* Where each plugin came from, so that a run moved to another machine
+   * can say which file it needs. */
+  const SrlPluginInfo *plugins[] = { &r->x->algorithm_descriptor->info, &r->x->env_descriptor->info,
+                                     r->x->sampler_descriptor ? &r->x->sampler_descriptor->info : NULL };
+  const char *keys[] = { "algorithm_file", "environment_file", "sampler_file" };
+  for (guint i = 0; i < G_N_ELEMENTS (plugins); i++)
+    {
+      const char *file = plugins[i] ? srl_registry_file (r->registry, plugins[i]) : NULL;
+      if (file)
+        srl_state_writer_put_meta (w, keys[i], file);
+    }
 }
 
 gboolean

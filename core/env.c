@@ -47,15 +47,29 @@ srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs)
   env->d->reset (env->instance, rng, obs);
 }
 
-SrlStepStatus
-srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action, double *obs, double *reward)
+void
+srl_env_map_action (const SrlEnvSpec *s, const float *action, double *env_action)
 {
-  const SrlEnvSpec *s = env->spec;
   for (guint i = 0; i < s->act_dim; i++)
     {
       double a = CLAMP ((double) action[i], -1.0, 1.0);
-      env->action[i] = s->act_low[i] + 0.5 * (a + 1.0) * (s->act_high[i] - s->act_low[i]);
+      env_action[i] = s->act_low[i] + 0.5 * (a + 1.0) * (s->act_high[i] - s->act_low[i]);
     }
+}
+
+SrlStepStatus
+srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action, double *obs, double *reward)
+{
+  srl_env_map_action (env->spec, action, env->action);
+  return env->d->step (env->instance, rng, env->action, obs, reward);
+}
+
+SrlStepStatus
+srl_env_step (SrlEnv *env, SrlRng *rng, const double *action, double *obs, double *reward)
+{
+  const SrlEnvSpec *s = env->spec;
+  for (guint i = 0; i < s->act_dim; i++)
+    env->action[i] = CLAMP (action[i], s->act_low[i], s->act_high[i]);
   return env->d->step (env->instance, rng, env->action, obs, reward);
 }
 
@@ -95,4 +109,28 @@ guint64
 srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps)
 {
   return srl_env_has_bench_baseline (env) ? env->d->bench_baseline (env->instance, rng, steps) : 0;
+}
+
+gboolean
+srl_env_can_render (const SrlEnv *env)
+{
+  return SRL_DESCRIPTOR_HAS (env->d, SrlEnvDescriptor, render) && env->d->render_setup && env->d->render;
+}
+
+gboolean
+srl_env_render_setup (SrlEnv *env, guint width, guint height, const char *camera, GError **error)
+{
+  if (!srl_env_can_render (env))
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "environment %s cannot render (its plugin has no render entry)",
+                   env->d->info.name);
+      return FALSE;
+    }
+  return env->d->render_setup (env->instance, width, height, camera, error);
+}
+
+void
+srl_env_render (SrlEnv *env, SrlFrame *frame)
+{
+  env->d->render (env->instance, frame);
 }

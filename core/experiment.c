@@ -343,6 +343,42 @@ srl_experiment_format (const SrlExperiment *x)
   return g_string_free (out, FALSE);
 }
 
+/* A run whose plugin is not found here names the file the run loaded it
+ * from (its policy's metadata), appended to `error`: most often a plugin of
+ * SOFTRL_PLUGIN_PATH on the machine that trained it. */
+static void
+hint_plugin_files (const SrlRegistry *registry, const char *run_dir, GError *error)
+{
+  g_autofree char *policy = g_build_filename (run_dir, SRL_RUN_POLICY, NULL);
+  if (!error || !g_file_test (policy, G_FILE_TEST_IS_REGULAR))
+    return;
+  g_autoptr (SrlStateReader) reader = srl_state_reader_open (policy, NULL);
+  if (!reader)
+    return;
+  static const struct {
+    const char *name_key, *file_key;
+    SrlKind kind;
+  } plugins[] = {
+    { "environment", "environment_file", SRL_KIND_ENV },
+    { "algorithm", "algorithm_file", SRL_KIND_ALGORITHM },
+    { "sampler", "sampler_file", SRL_KIND_SAMPLER },
+  };
+  GString *hint = g_string_new (error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (plugins); i++)
+    {
+      const char *name = srl_state_reader_meta (reader, plugins[i].name_key);
+      const char *file = srl_state_reader_meta (reader, plugins[i].file_key);
+      if (name && file && !srl_registry_lookup (registry, plugins[i].kind, name))
+        {
+          g_autofree char *dir = g_path_get_dirname (file);
+          g_string_append_printf (hint, "; the run loaded %s \"%s\" from %s (add %s to SOFTRL_PLUGIN_PATH)",
+                                  plugins[i].name_key, name, file, dir);
+        }
+    }
+  g_free (error->message);
+  error->message = g_string_free (hint, FALSE);
+}
+
 SrlExperiment *
 srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const char *const *overrides,
                          GError **error)
@@ -353,7 +389,10 @@ srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const
       g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a run directory (no %s)", run_dir, SRL_RUN_CONFIG);
       return NULL;
     }
-  return srl_experiment_load (registry, config, overrides, error);
+  SrlExperiment *x = srl_experiment_load (registry, config, overrides, error);
+  if (!x)
+    hint_plugin_files (registry, run_dir, *error);
+  return x;
 }
 
 const char *
@@ -394,10 +433,10 @@ srl_experiment_sampler (const SrlExperiment *x)
   return x->sampler_descriptor ? &x->sampler_factory : NULL;
 }
 
-char *
-srl_find_data_file (const char *name, GError **error)
+char **
+srl_data_search_path (void)
 {
-  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *dirs = g_ptr_array_new ();
   const char *user = g_getenv ("SOFTRL_DATA_PATH");
   if (user)
     {
@@ -408,11 +447,19 @@ srl_find_data_file (const char *name, GError **error)
     }
   if (srl_running_uninstalled ())
     g_ptr_array_add (dirs, g_strdup (SRL_ABS_TOP_SRCDIR));
-  g_ptr_array_add (dirs, g_strdup (SRL_PKGDATADIR));
+  g_ptr_array_add (dirs, srl_installed_dir (SRL_PKGDATADIR));
+  g_ptr_array_add (dirs, NULL);
+  return (char **) g_ptr_array_free (dirs, FALSE);
+}
+
+char *
+srl_find_data_file (const char *name, GError **error)
+{
+  g_auto (GStrv) dirs = srl_data_search_path ();
   GString *searched = g_string_new (NULL);
-  for (guint i = 0; i < dirs->len; i++)
+  for (guint i = 0; dirs[i]; i++)
     {
-      char *path = g_build_filename (dirs->pdata[i], name, NULL);
+      char *path = g_build_filename (dirs[i], name, NULL);
       if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
           g_string_free (searched, TRUE);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "experiment.h"
+#include "srl-private.h"
 
 typedef struct {
   const SrlPluginInfo *info;
@@ -474,9 +474,10 @@ srl_registry_search_path (void)
         if (*parts[i])
           g_ptr_array_add (dirs, g_strdup (parts[i]));
     }
+  g_autofree char *installed = srl_installed_dir (SRL_PLUGINDIR);
   const char *system = g_getenv ("SOFTRL_PLUGIN_SYSTEM_PATH");
   if (!system)
-    system = SRL_PLUGINDIR;
+    system = installed;
   g_auto (GStrv) parts = g_strsplit (system, G_SEARCHPATH_SEPARATOR_S, -1);
   for (guint i = 0; parts[i]; i++)
     if (*parts[i])
@@ -567,4 +568,12 @@ srl_algorithm_q_values (const SrlAlgorithmDescriptor *d, gpointer algorithm, gui
   if (!SRL_DESCRIPTOR_HAS (d, SrlAlgorithmDescriptor, q_values) || !d->q_values)
     return FALSE;
   return d->q_values (algorithm, n, obs, act, q);
+}
+
+SrlActMode
+srl_algorithm_act_mode (const SrlAlgorithmDescriptor *d, SrlActMode mode)
+{
+  if (mode == SRL_ACT_EVAL_STOCHASTIC && !SRL_DESCRIPTOR_HAS (d, SrlAlgorithmDescriptor, episode_end))
+    return SRL_ACT_STOCHASTIC;
+  return mode;
 }

@@ -152,7 +152,8 @@ srl_experiment_check (const SrlRegistry *registry, SrlExperiment *x, GError **er
       srl_env_free (env);
       return FALSE;
     }
-  SrlAgent *agent = srl_agent_new (registry, x, srl_env_spec (env), srl_section_get_int (x->runner, "seed"), error);
+  SrlAgent *agent = srl_agent_new_full (registry, x, srl_env_spec (env), srl_section_get_int (x->runner, "seed"), TRUE,
+                                        error);
   srl_env_free (env);
   if (!agent)
     return FALSE;
@@ -193,7 +194,7 @@ run_setup (SrlRun *r, GError **error)
     return FALSE;
   const SrlEnvSpec *spec = srl_env_spec (r->env);
   r->max_path_length = srl_run_path_limit (x, spec);
-  r->agent = srl_agent_new (r->registry, x, spec, r->seed, error);
+  r->agent = srl_agent_new_full (r->registry, x, spec, r->seed, TRUE, error);
   if (!r->agent)
     return FALSE;
   g_autoptr (GError) no_memory = NULL;
@@ -509,8 +510,14 @@ progress_line (SrlRun *r)
 }
 
 static void
-end_episode (SrlRun *r)
+end_episode (SrlRun *r, gboolean terminated, gboolean truncated, gboolean invalid)
 {
+  const SrlAlgorithmDescriptor *d = r->agent->descriptor;
+  if (SRL_DESCRIPTOR_HAS (d, SrlAlgorithmDescriptor, episode_end) && d->episode_end)
+    {
+      SrlEpisodeEnd end = { r->episode_return, (guint64) r->episode_step, terminated, truncated, invalid };
+      d->episode_end (r->agent->algorithm, &end);
+    }
   r->epoch_return_sum += r->episode_return;
   r->epoch_episodes++;
   r->total_episodes++;
@@ -571,7 +578,7 @@ train_step (SrlRun *r, GError **error)
     {
       run_log (r, "warning: step %" G_GINT64_FORMAT ": %s; episode ended, transition dropped", r->total_steps,
                srl_env_invalid_reason (r->env));
-      end_episode (r);
+      end_episode (r, FALSE, FALSE, TRUE);
     }
   else
     {
@@ -582,7 +589,7 @@ train_step (SrlRun *r, GError **error)
       srl_replay_add (r->replay, a->obs_f, a->agent_action, (float) reward, a->next_obs_f, terminal, truncated);
       memcpy (a->obs, a->next_obs, a->obs_dim * sizeof (double));
       if (terminal || truncated)
-        end_episode (r);
+        end_episode (r, terminal, truncated, FALSE);
     }
   if ((gint64) srl_replay_size (r->replay) >= r->min_replay_size)
     return run_updates (r, r->gradient_steps, error);
@@ -599,7 +606,7 @@ end_epoch (SrlRun *r, GError **error)
     {
       SrlRng rng;
       srl_rng_init_stream (&rng, r->seed, STREAM_EVAL_ENV + r->epoch);
-      SrlActMode mode = r->eval_deterministic ? SRL_ACT_DETERMINISTIC : SRL_ACT_STOCHASTIC;
+      SrlActMode mode = r->eval_deterministic ? SRL_ACT_DETERMINISTIC : SRL_ACT_EVAL_STOCHASTIC;
       for (gint64 e = 0; e < r->eval_episodes; e++)
         {
           SrlEpisode ep;

@@ -1,81 +1,10 @@
-/* softrl — training runs, checkpoints and acting from saved policies (internal). */
+/* softrl — training runs and their checkpoints (internal). */
 #ifndef SRL_RUNNER_H
 #define SRL_RUNNER_H
 
-#include "experiment.h"
+#include "agent.h"
 
 G_BEGIN_DECLS
-
-/* An algorithm instance with the buffers needed to act in an environment. */
-typedef struct {
-  const SrlAlgorithmDescriptor *descriptor;
-  gpointer algorithm;
-  guint obs_dim, act_dim, memory_size, n_info;
-  double *obs;        /* obs_dim, as the environment gives it */
-  double *next_obs;
-  float *obs_f;       /* obs_dim, as networks take it */
-  float *next_obs_f;
-  float *agent_action;
-  float *env_action;
-  float *memory;
-  double *info;       /* per-episode info values */
-  /* Episodes run without learning (evaluation) keep their own observation
-   * and memory, so they never disturb a training episode in progress. */
-  double *episode_obs;
-  float *episode_obs_f;
-  float *episode_memory;
-} SrlAgent;
-
-/* out[i] = in[i] for n values: observations as the networks take them. */
-void srl_doubles_to_floats (const double *in, float *out, guint n);
-/* The longest episode of `experiment`: its max_path_length, else the
- * environment's time limit, else 1000. */
-guint srl_run_path_limit (const SrlExperiment *experiment, const SrlEnvSpec *env_spec);
-
-/* Create the experiment's algorithm for `env_spec` (transfer full). */
-SrlAgent *srl_agent_new (const SrlRegistry *registry, const SrlExperiment *experiment,
-                         const SrlEnvSpec *env_spec, guint64 seed, GError **error);
-void srl_agent_free (SrlAgent *agent);
-
-typedef struct {
-  double ret;
-  guint64 length;
-  gboolean terminated;   /* ended in a terminal state (not the time limit) */
-  gboolean invalid;      /* ended by an invalid simulator state */
-} SrlEpisode;
-
-/* Summary of a set of episodes' returns; zero-initialise, then add. */
-typedef struct {
-  guint64 n;
-  double sum, min, max, length_sum;
-} SrlReturns;
-
-void srl_returns_add (SrlReturns *returns, const SrlEpisode *episode);
-/* NAN when no episode was added. */
-double srl_returns_mean (const SrlReturns *returns);
-double srl_returns_mean_length (const SrlReturns *returns);
-
-/* Run one episode of at most `max_steps` steps without learning; the info
- * values land in agent->info. */
-void srl_agent_episode (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
-                        SrlEpisode *episode);
-/* The same, calling `observe` with the first observation and each one after
- * a valid step (paths for figures). */
-typedef void (*SrlObserveFunc) (const double *obs, guint obs_dim, gpointer data);
-void srl_agent_episode_observed (SrlAgent *agent, SrlEnv *env, SrlRng *rng, SrlActMode mode, guint max_steps,
-                                 SrlEpisode *episode, SrlObserveFunc observe, gpointer data);
-
-/* Load a run directory's configuration and its policy for evaluation. */
-typedef struct {
-  SrlExperiment *experiment;
-  SrlEnv *env;
-  SrlAgent *agent;
-  guint max_path_length;
-} SrlLoadedPolicy;
-
-SrlLoadedPolicy *srl_loaded_policy_new (const SrlRegistry *registry, const char *run_dir,
-                                        const char *const *overrides, GError **error);
-void srl_loaded_policy_free (SrlLoadedPolicy *policy);
 
 typedef enum {
   SRL_RUN_FINISHED,
@@ -140,8 +69,6 @@ char *srl_dir_lock_holder (const char *dir, const char *lock_name);
  * returns how many. */
 guint srl_run_remove_temporaries (const char *dir);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlAgent, srl_agent_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlLoadedPolicy, srl_loaded_policy_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlRun, srl_run_free)
 
 G_END_DECLS

@@ -112,6 +112,23 @@ gboolean srl_param_spec_check (const SrlParamSpec *spec, GError **error);
 /* ---- registry.c ---- */
 const char *srl_registry_file_of_name (const SrlRegistry *registry, SrlKind kind, const char *name);
 
+/* ---- env.c ---- */
+/* `action` in [-1, 1]^act_dim clipped and mapped onto the bounds of `spec`,
+ * as srl_env_step_normalized() gives it to the environment. */
+void srl_env_map_action (const SrlEnvSpec *spec, const float *action, double *env_action);
+
+/* ---- relocate.c ---- */
+/* `configured` (an installation directory compiled in, e.g. SRL_PLUGINDIR)
+ * at the same place in the tree the running softrl program was installed
+ * in, when that tree is not at the configured prefix (staged with DESTDIR,
+ * or moved) and has the directory; else `configured` (transfer full). */
+char *srl_installed_dir (const char *configured);
+
+/* ---- experiment.c ---- */
+/* The directories srl_find_data_file() searches, in its order
+ * (NULL-terminated, transfer full: g_strfreev). */
+char **srl_data_search_path (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlSection, srl_section_free)
 
 /* Bytes in a cache line, for alignment and prefetching (x86 and most ARM). */

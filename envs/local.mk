@@ -1,18 +1,28 @@
 # Environment plugins, one file (or folder) each, installed into $(pkglibdir).
+# The 2-D ones draw their frames with cairo through a convenience library.
+noinst_LTLIBRARIES += envs/libsrl-draw2d.la
+envs_libsrl_draw2d_la_SOURCES = envs/draw2d.h envs/draw2d.c
+envs_libsrl_draw2d_la_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS)
+DRAW2D_PLUGIN_CFLAGS = $(AM_CFLAGS) $(CAIRO_CFLAGS)
+DRAW2D_PLUGIN_LIBADD = envs/libsrl-draw2d.la $(CAIRO_LIBS) $(PLUGIN_LIBADD)
+
 pkglib_LTLIBRARIES += envs/pendulum.la
 envs_pendulum_la_SOURCES = envs/pendulum.c
 envs_pendulum_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_pendulum_la_LIBADD = $(PLUGIN_LIBADD)
+envs_pendulum_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_pendulum_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += envs/multigoal.la
 envs_multigoal_la_SOURCES = envs/multigoal.c
 envs_multigoal_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_multigoal_la_LIBADD = $(PLUGIN_LIBADD)
+envs_multigoal_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_multigoal_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 
 pkglib_LTLIBRARIES += envs/point.la
 envs_point_la_SOURCES = envs/point.c
 envs_point_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_point_la_LIBADD = $(PLUGIN_LIBADD)
+envs_point_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_point_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)
 # MuJoCo environments (envs/mujoco/): one plugin per file; the machinery they
 # share (model loading, stepping, state, reset noise, the Ant's body) is a
 # convenience library linked into each.  Models are installed under
@@ -22,7 +32,20 @@ envs_mujoco_libsrl_mujoco_la_SOURCES = envs/mujoco/mujoco-env.h envs/mujoco/mujo
 	envs/mujoco/ant-common.h envs/mujoco/ant-common.c
 envs_mujoco_libsrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
 MUJOCO_PLUGIN_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
-MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la $(MUJOCO_LIBS) $(PLUGIN_LIBADD)
+MUJOCO_PLUGIN_LIBADD = envs/mujoco/libsrl-mujoco.la core/libsoftrl-mujoco.la $(MUJOCO_LIBS) $(PLUGIN_LIBADD)
+
+# Their renderer (MuJoCo's, on a headless EGL context) is a library of its
+# own, installed with its header and softrl-mujoco.pc, so that environments
+# built out of tree render the same way; the core program links none of it.
+# Built into core/ because the program scans envs/ for plugins when it runs
+# from the build tree, and this library is none.
+lib_LTLIBRARIES += core/libsoftrl-mujoco.la
+core_libsoftrl_mujoco_la_SOURCES = envs/mujoco/mujoco-render.c
+core_libsoftrl_mujoco_la_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS) $(EGL_CFLAGS)
+core_libsoftrl_mujoco_la_LIBADD = core/libsoftrl.la $(MUJOCO_LIBS) $(EGL_LIBS) $(GLIB_LIBS)
+core_libsoftrl_mujoco_la_LDFLAGS = -version-info 0:0:0 -no-undefined -export-symbols-regex '^srl_mj_renderer_'
+softrlinclude_HEADERS += core/include/softrl/mujoco-render.h
+pkgconfig_DATA += softrl-mujoco.pc
 
 pkglib_LTLIBRARIES += envs/mujoco/halfcheetah.la
 envs_mujoco_halfcheetah_la_SOURCES = envs/mujoco/halfcheetah.c
@@ -101,4 +124,5 @@ nobase_dist_pkgdata_DATA += \
 pkglib_LTLIBRARIES += envs/point-maze.la
 envs_point_maze_la_SOURCES = envs/point-maze.c
 envs_point_maze_la_LDFLAGS = $(PLUGIN_LDFLAGS)
-envs_point_maze_la_LIBADD = $(PLUGIN_LIBADD)
+envs_point_maze_la_CFLAGS = $(DRAW2D_PLUGIN_CFLAGS)
+envs_point_maze_la_LIBADD = $(DRAW2D_PLUGIN_LIBADD)

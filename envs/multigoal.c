@@ -12,6 +12,8 @@
 
 #include <softrl/softrl.h>
 
+#include "draw2d.h"
+
 static const SrlParamSpec multigoal_params[] = {
   SRL_PARAM_DOUBLE ("goal_reward", "10", -SRL_UNBOUNDED, SRL_UNBOUNDED, "bonus on reaching a goal"),
   SRL_PARAM_DOUBLE ("action_cost", "30", 0, SRL_UNBOUNDED, "coefficient of ‖a‖²"),
@@ -32,6 +34,7 @@ typedef struct {
   double goal; /* index reached this episode, −1 */
   double low[2], high[2];
   SrlEnvSpec spec;
+  SrlDraw2d draw;
 } Multigoal;
 
 static gpointer
@@ -58,6 +61,7 @@ multigoal_create (const SrlSection *params, GError **error)
 static void
 multigoal_destroy (gpointer p)
 {
+  srl_draw2d_clear (&((Multigoal *) p)->draw);
   g_free (p);
 }
 
@@ -71,6 +75,7 @@ static void
 multigoal_reset (gpointer env, SrlRng *rng, double *obs)
 {
   Multigoal *m = env;
+  srl_draw2d_forget_trail (&m->draw);
   for (int i = 0; i < 2; i++)
     obs[i] = m->pos[i] = m->init_sigma * srl_rng_normal (rng);
   m->goal = -1;
@@ -134,6 +139,28 @@ multigoal_load (gpointer env, const SrlStateReader *r, GError **error)
   return srl_state_reader_get_f64 (r, "pos", m->pos, 2, error) && srl_state_reader_get_f64 (r, "goal", &m->goal, 1, error);
 }
 
+/* The plane from above: the four goals with their thresholds, the path. */
+static gboolean
+multigoal_render_setup (gpointer env, guint width, guint height, const char *camera, GError **error)
+{
+  Multigoal *m = env;
+  double r = 1.05 * MAX (m->limit, 6);
+  return srl_draw2d_setup (&m->draw, width, height, camera, -r, r, -r, r, m->spec.max_episode_steps + 1, error);
+}
+
+static void
+multigoal_render (gpointer env, SrlFrame *frame)
+{
+  Multigoal *m = env;
+  srl_draw2d_begin (&m->draw);
+  srl_draw2d_arena (&m->draw, m->limit);
+  for (guint g = 0; g < G_N_ELEMENTS (goals); g++)
+    srl_draw2d_disc (&m->draw, goals[g][0], goals[g][1], MAX (m->threshold, 0.1), 0.6, 0.85, 0.6);
+  srl_draw2d_trail (&m->draw, m->pos[0], m->pos[1]);
+  srl_draw2d_disc (&m->draw, m->pos[0], m->pos[1], 0.2, 0.9, 0.5, 0.1);
+  srl_draw2d_finish (&m->draw, frame);
+}
+
 static const SrlEnvDescriptor multigoal_descriptor = {
   .info = SRL_PLUGIN_INFO (SRL_KIND_ENV, SrlEnvDescriptor, "multigoal",
                            "2-D point with four goals, the multimodal task of thesis Figure 3.2 (obs 2, action 2)",
@@ -146,6 +173,8 @@ static const SrlEnvDescriptor multigoal_descriptor = {
   .episode_info = multigoal_episode_info,
   .save = multigoal_save,
   .load = multigoal_load,
+  .render_setup = multigoal_render_setup,
+  .render = multigoal_render,
 };
 
 SRL_PLUGIN_DEFINE (registry, error)

@@ -9,6 +9,8 @@
 
 #include <softrl/softrl.h>
 
+#include "draw2d.h"
+
 static const SrlParamSpec pendulum_params[] = {
   SRL_PARAM_DOUBLE ("gravity", "10", 0, SRL_UNBOUNDED, "g"),
   SRL_PARAM_DOUBLE ("mass", "1", 1e-9, SRL_UNBOUNDED, "m"),
@@ -25,6 +27,7 @@ typedef struct {
   double theta, theta_dot;
   double low, high;
   SrlEnvSpec spec;
+  SrlDraw2d draw;
 } Pendulum;
 
 static gpointer
@@ -49,6 +52,7 @@ pendulum_create (const SrlSection *params, GError **error)
 static void
 pendulum_destroy (gpointer p)
 {
+  srl_draw2d_clear (&((Pendulum *) p)->draw);
   g_free (p);
 }
 
@@ -70,6 +74,7 @@ static void
 pendulum_reset (gpointer env, SrlRng *rng, double *obs)
 {
   Pendulum *p = env;
+  srl_draw2d_forget_trail (&p->draw);
   p->theta = srl_rng_uniform_range (rng, -G_PI, G_PI);
   p->theta_dot = srl_rng_uniform_range (rng, -1.0, 1.0);
   observe (p, obs);
@@ -111,6 +116,33 @@ pendulum_load (gpointer env, const SrlStateReader *r, GError **error)
          && srl_state_reader_get_f64 (r, "theta_dot", &p->theta_dot, 1, error);
 }
 
+/* The pendulum from the front, upright at θ = 0, as Gymnasium draws it. */
+static gboolean
+pendulum_render_setup (gpointer env, guint width, guint height, const char *camera, GError **error)
+{
+  Pendulum *p = env;
+  double r = 1.3 * p->l;
+  return srl_draw2d_setup (&p->draw, width, height, camera, -r, r, -r, r, 0, error);
+}
+
+static void
+pendulum_render (gpointer env, SrlFrame *frame)
+{
+  Pendulum *p = env;
+  cairo_t *cr = srl_draw2d_begin (&p->draw);
+  double x = p->l * sin (p->theta), y = p->l * cos (p->theta);
+  cairo_arc (cr, 0, 0, p->l, 0, 2 * G_PI);
+  cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
+  cairo_stroke (cr);
+  cairo_move_to (cr, 0, 0);
+  cairo_line_to (cr, x, y);
+  cairo_set_line_width (cr, 0.2 * p->l);
+  cairo_set_source_rgb (cr, 0.8, 0.3, 0.3);
+  cairo_stroke (cr);
+  srl_draw2d_disc (&p->draw, 0, 0, 0.05 * p->l, 0.2, 0.2, 0.2);
+  srl_draw2d_finish (&p->draw, frame);
+}
+
 static const SrlEnvDescriptor pendulum_descriptor = {
   .info = SRL_PLUGIN_INFO (SRL_KIND_ENV, SrlEnvDescriptor, "pendulum",
                            "inverted pendulum swing-up, Gymnasium's Pendulum-v1 (obs 3, action 1)", pendulum_params),
@@ -121,6 +153,8 @@ static const SrlEnvDescriptor pendulum_descriptor = {
   .step = pendulum_step,
   .save = pendulum_save,
   .load = pendulum_load,
+  .render_setup = pendulum_render_setup,
+  .render = pendulum_render,
 };
 
 SRL_PLUGIN_DEFINE (registry, error)

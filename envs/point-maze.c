@@ -28,6 +28,8 @@
 
 #include <softrl/softrl.h>
 
+#include "draw2d.h"
+
 static const SrlParamSpec point_maze_params[] = {
   SRL_PARAM_CHOICE ("reward", "goal", "goal|motion", "goal: sparse reward at the goal; motion: speed in any direction"),
   SRL_PARAM_CHOICE ("layout", "u", "u|open", "u: one wall between start and goal; open: no walls"),
@@ -63,6 +65,7 @@ typedef struct {
   double reached, min_distance, speed_sum, steps;
   double low[2], high[2];
   SrlEnvSpec spec;
+  SrlDraw2d draw;
 } PointMaze;
 
 static gpointer
@@ -112,6 +115,7 @@ point_maze_create (const SrlSection *params, GError **error)
 static void
 point_maze_destroy (gpointer p)
 {
+  srl_draw2d_clear (&((PointMaze *) p)->draw);
   g_free (p);
 }
 
@@ -147,6 +151,7 @@ static void
 point_maze_reset (gpointer env, SrlRng *rng, double *obs)
 {
   PointMaze *m = env;
+  srl_draw2d_forget_trail (&m->draw);
   for (int attempt = 0;; attempt++)
     {
       for (int i = 0; i < 2; i++)
@@ -257,6 +262,30 @@ point_maze_load (gpointer env, const SrlStateReader *r, GError **error)
          && srl_state_reader_get_f64 (r, "steps", &m->steps, 1, error);
 }
 
+/* The maze from above: walls, the goal's disc, the path so far. */
+static gboolean
+point_maze_render_setup (gpointer env, guint width, guint height, const char *camera, GError **error)
+{
+  PointMaze *m = env;
+  double r = 1.05 * m->size;
+  return srl_draw2d_setup (&m->draw, width, height, camera, -r, r, -r, r, m->spec.max_episode_steps + 1, error);
+}
+
+static void
+point_maze_render (gpointer env, SrlFrame *frame)
+{
+  PointMaze *m = env;
+  cairo_t *cr = srl_draw2d_begin (&m->draw);
+  srl_draw2d_arena (&m->draw, m->size);
+  for (guint w = 0; w < m->n_walls; w++)
+    cairo_rectangle (cr, m->walls[w].x0, m->walls[w].y0, m->walls[w].x1 - m->walls[w].x0, m->walls[w].y1 - m->walls[w].y0);
+  cairo_fill (cr);
+  srl_draw2d_disc (&m->draw, m->goal[0], m->goal[1], m->goal_radius, 0.6, 0.85, 0.6);
+  srl_draw2d_trail (&m->draw, m->pos[0], m->pos[1]);
+  srl_draw2d_disc (&m->draw, m->pos[0], m->pos[1], 0.2, 0.9, 0.5, 0.1);
+  srl_draw2d_finish (&m->draw, frame);
+}
+
 static const SrlEnvDescriptor point_maze_descriptor = {
   .info = SRL_PLUGIN_INFO (SRL_KIND_ENV, SrlEnvDescriptor, "point-maze",
                            "2-D point mass in a maze, sparse goal or motion reward: the hierarchy's test task "
@@ -270,6 +299,8 @@ static const SrlEnvDescriptor point_maze_descriptor = {
   .episode_info = point_maze_episode_info,
   .save = point_maze_save,
   .load = point_maze_load,
+  .render_setup = point_maze_render_setup,
+  .render = point_maze_render,
 };
 
 SRL_PLUGIN_DEFINE (registry, error)

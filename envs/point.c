@@ -17,6 +17,8 @@
 
 #include <softrl/softrl.h>
 
+#include "draw2d.h"
+
 static const SrlParamSpec point_params[] = {
   SRL_PARAM_DOUBLE_OR ("target_x", "any", -SRL_UNBOUNDED, SRL_UNBOUNDED, "any",
                        "x the point should reach; any: x is free"),
@@ -39,6 +41,7 @@ typedef struct {
   double pos[2];
   double low[2], high[2];
   SrlEnvSpec spec;
+  SrlDraw2d draw;
 } Point;
 
 static gpointer
@@ -76,6 +79,7 @@ point_create (const SrlSection *params, GError **error)
 static void
 point_destroy (gpointer p)
 {
+  srl_draw2d_clear (&((Point *) p)->draw);
   g_free (p);
 }
 
@@ -89,6 +93,7 @@ static void
 point_reset (gpointer env, SrlRng *rng, double *obs)
 {
   Point *p = env;
+  srl_draw2d_forget_trail (&p->draw);
   for (int i = 0; i < 2; i++)
     obs[i] = p->pos[i] = srl_rng_uniform_range (rng, -p->start_range, p->start_range);
 }
@@ -143,6 +148,46 @@ point_load (gpointer env, const SrlStateReader *r, GError **error)
   return srl_state_reader_get_f64 (r, "pos", ((Point *) env)->pos, 2, error);
 }
 
+/* The arena from above: the target's lines (or point), the path so far. */
+static gboolean
+point_render_setup (gpointer env, guint width, guint height, const char *camera, GError **error)
+{
+  Point *p = env;
+  double r = 1.05 * p->arena;
+  return srl_draw2d_setup (&p->draw, width, height, camera, -r, r, -r, r, p->spec.max_episode_steps + 1, error);
+}
+
+static void
+point_render (gpointer env, SrlFrame *frame)
+{
+  Point *p = env;
+  cairo_t *cr = srl_draw2d_begin (&p->draw);
+  srl_draw2d_arena (&p->draw, p->arena);
+  /* A free coordinate makes the target a line across the arena. */
+  if (p->constrained[0] && p->constrained[1])
+    srl_draw2d_disc (&p->draw, p->target[0], p->target[1], 0.05 * p->arena, 0.3, 0.7, 0.3);
+  else if (p->constrained[0] || p->constrained[1])
+    {
+      double a = p->arena;
+      if (p->constrained[0])
+        {
+          cairo_move_to (cr, p->target[0], -a);
+          cairo_line_to (cr, p->target[0], a);
+        }
+      else
+        {
+          cairo_move_to (cr, -a, p->target[1]);
+          cairo_line_to (cr, a, p->target[1]);
+        }
+      cairo_set_source_rgb (cr, 0.2, 0.6, 0.2);
+      cairo_set_line_width (cr, 4 * p->draw.pixel);
+      cairo_stroke (cr);
+    }
+  srl_draw2d_trail (&p->draw, p->pos[0], p->pos[1]);
+  srl_draw2d_disc (&p->draw, p->pos[0], p->pos[1], 0.04 * p->arena, 0.9, 0.5, 0.1);
+  srl_draw2d_finish (&p->draw, frame);
+}
+
 static const SrlEnvDescriptor point_descriptor = {
   .info = SRL_PLUGIN_INFO (SRL_KIND_ENV, SrlEnvDescriptor, "point",
                            "2-D point reaching a target x, y or both, for composition (ch. 6; obs 2, action 2)",
@@ -155,6 +200,8 @@ static const SrlEnvDescriptor point_descriptor = {
   .episode_info = point_episode_info,
   .save = point_save,
   .load = point_load,
+  .render_setup = point_render_setup,
+  .render = point_render,
 };
 
 SRL_PLUGIN_DEFINE (registry, error)

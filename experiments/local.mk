@@ -2,7 +2,7 @@
 experimentsdir = $(pkgdatadir)/experiments
 dist_experiments_DATA = \
 	experiments/pendulum-sac.ini \
-	experiments/pendulum-sac-auto.ini \
+	experiments/pendulum-sac-auto.ini experiments/pendulum-rltools.ini \
 	experiments/multigoal-sac.ini \
 	experiments/multigoal-sql.ini \
 	experiments/point-goal-x-sql.ini \
@@ -65,4 +65,4 @@ dist_experiments_DATA += \
 
 # The deterministic baselines (plugins/algorithms/ddpg.c).
 dist_experiments_DATA += experiments/pendulum-td3.ini experiments/pendulum-ddpg.ini \
-	experiments/pendulum-sac-deterministic.ini
+	experiments/pendulum-sac-deterministic.ini experiments/halfcheetah-td3.ini experiments/halfcheetah-ddpg.ini

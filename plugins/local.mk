@@ -41,9 +41,13 @@ plugins_algorithms_ddpg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_algorithms_ddpg_la_LIBADD = $(PLUGIN_LIBADD)
 
 # The out-of-tree examples: not built here (tests/test-sdk builds them
-# against an installed prefix, as their README shows).
-EXTRA_DIST += plugins/examples/README.md plugins/examples/point-reach.c plugins/examples/grid-q.c \
-	plugins/examples/point-reach.ini plugins/WRITING-PLUGINS.md
+# against an installed prefix, as their README shows).  They are installed
+# with the guide, beside ddpg.c (written on the public headers alone), for
+# plugin authors: `pkg-config --variable=examples softrl`.
+softrlexamplesdir = $(docdir)/examples
+dist_softrlexamples_DATA = plugins/examples/README.md plugins/examples/point-reach.c plugins/examples/grid-q.c \
+	plugins/examples/cem.c plugins/examples/point-reach.ini plugins/algorithms/ddpg.c
+dist_doc_DATA = plugins/WRITING-PLUGINS.md
 pkglib_LTLIBRARIES += plugins/samplers/realnvp.la
 plugins_samplers_realnvp_la_SOURCES = plugins/samplers/realnvp.c plugins/samplers/squash.h
 plugins_samplers_realnvp_la_LDFLAGS = $(PLUGIN_LDFLAGS)

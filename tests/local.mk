@@ -49,6 +49,11 @@ check_PROGRAMS += tests/test-mujoco
 tests_test_mujoco_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
 tests_test_mujoco_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
 TESTS += tests/test-mujoco
+# The shipped robot models' compiled options and sizes, pinned to Gymnasium v4's.
+check_PROGRAMS += tests/test-mujoco-models
+tests_test_mujoco_models_CFLAGS = $(AM_CFLAGS) $(MUJOCO_CFLAGS)
+tests_test_mujoco_models_LDADD = $(TEST_LDADD) $(MUJOCO_LIBS)
+TESTS += tests/test-mujoco-models
 
 TESTS += tests/test-nn tests/test-registry tests/test-config tests/test-conformance tests/test-density tests/test-resume \
 	tests/test-learning
@@ -131,3 +136,73 @@ TESTS += tests/test-realnvp tests/test-lsp
 check_PROGRAMS += tests/test-experiments
 tests_test_experiments_LDADD = $(TEST_LDADD)
 TESTS += tests/test-experiments
+
+# Shell tests (TAP too): softrl export's headers against softrl's own
+# deterministic actions, compiled with the C compiler configure found.
+TEST_EXTENSIONS = .sh .py
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_CC='$(CC)'; export SOFTRL_TEST_CC;
+TESTS += tests/test-export.sh
+EXTRA_DIST += tests/test-export.sh
+
+# `make bench-export`: a HalfCheetah policy header's size and its act()'s
+# time per call (numbers, not a test).
+bench-export: all
+	SOFTRL_BIN='$(abs_top_builddir)/core/softrl' CC='$(CC)' $(SHELL) $(top_srcdir)/tests/bench-export.sh
+.PHONY: bench-export
+EXTRA_DIST += tests/bench-export.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_SRCDIR='$(abs_top_srcdir)'; export SOFTRL_TEST_SRCDIR;
+# The bash completion, run by bash against the softrl built here.
+TESTS += tests/test-completion.sh
+EXTRA_DIST += tests/test-completion.sh
+AM_TESTS_ENVIRONMENT += SOFTRL_TEST_BUILDDIR='$(abs_top_builddir)'; export SOFTRL_TEST_BUILDDIR;
+# The manual page against every command's --help.
+TESTS += tests/test-man.sh
+EXTRA_DIST += tests/test-man.sh
+
+# `make installcheck`: the installed program from a staged prefix
+# (tests/installcheck.sh).
+installcheck-local:
+	$(SHELL) $(srcdir)/tests/installcheck.sh '$(MAKE)' '$(abs_top_builddir)' '$(bindir)' '$(libdir)' \
+	  '$(pkglibdir)' '$(pkgdatadir)' '$(mandir)' '$(bashcompletiondir)' '$(CC)'
+EXTRA_DIST += tests/installcheck.sh
+# The README's "Exporting a policy" example, run as written.
+TESTS += tests/test-readme-export.sh
+EXTRA_DIST += tests/test-readme-export.sh
+
+# softrl eval's mean ± std of each per-episode info value against its CSV.
+check_PROGRAMS += tests/test-eval
+tests_test_eval_LDADD = $(TEST_LDADD)
+TESTS += tests/test-eval
+
+# results/collect.sh on a tiny sweep (a shell test speaking TAP).
+EXTRA_DIST += tests/test-collect.sh results/collect.sh
+TESTS += tests/test-collect.sh
+
+# softrl render: MP4, GIF and PNG of a HalfCheetah and a Pendulum run,
+# checked with ffprobe and ffmpeg; the refusals.
+check_PROGRAMS += tests/test-render
+tests_test_render_LDADD = $(TEST_LDADD)
+TESTS += tests/test-render
+
+# The Python package against the program (tests/python-package.py prints TAP),
+# with the interpreter configure chose and the source tree's package.
+if HAVE_PYTHON
+TESTS += tests/python-package.py
+endif
+EXTRA_DIST += tests/python-package.py
+PY_LOG_DRIVER = $(LOG_DRIVER)
+# The package finds the build tree's libsoftrl beside its own sources; a
+# build outside the source tree names it (and the source tree's data).
+PY_LOG_COMPILER = env PYTHONPATH='$(abs_top_srcdir)/python' SOFTRL_SRCDIR='$(abs_top_srcdir)' \
+	$$(test '$(abs_top_srcdir)' = '$(abs_top_builddir)' || \
+	   echo SOFTRL_LIBRARY='$(abs_top_builddir)/core/.libs/libsoftrl.so' SOFTRL_DATA_PATH='$(abs_top_srcdir)') \
+	$(PYTHON)
+
+# softrl board in Debian's Chromium (headless, driven through the DevTools
+# protocol) and the HTTP requests it must refuse.
+check_PROGRAMS += tests/test-board
+tests_test_board_CFLAGS = $(AM_CFLAGS) $(BOARD_CFLAGS)
+tests_test_board_LDADD = $(TEST_LDADD) $(BOARD_LIBS)
+TESTS += tests/test-board

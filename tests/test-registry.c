@@ -164,6 +164,14 @@ test_abi_1_0_environment (void)
   SrlRng rng;
   srl_rng_init (&rng, 1);
   g_assert_cmpuint (srl_env_bench_baseline (env, &rng, 10), ==, 0);
+  /* Nor the render entries (ABI 1.2), here bogus too. */
+  old.render_setup = (gpointer) 0x1;
+  old.render = (gpointer) 0x1;
+  g_assert_false (srl_env_can_render (env));
+  g_assert_false (srl_env_render_setup (env, 64, 48, NULL, &error));
+  g_assert_error (error, SRL_ERROR, SRL_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "old-env"));
+  g_clear_error (&error);
   /* Shorter than 1.0: refused. */
   static SrlEnvDescriptor truncated;
   truncated = old;
@@ -202,6 +210,14 @@ test_cli_lists_and_refuses (void)
   g_assert_nonnull (strstr (out, "environment toy"));
   g_assert_nonnull (strstr (out, "refused"));
   g_assert_nonnull (strstr (out, "abi-major.so"));
+  /* Asked for by name, a refused file says why it was refused. */
+  g_autofree char *why = NULL;
+  g_setenv ("SOFTRL_PLUGIN_PATH", g_getenv ("SOFTRL_TEST_PLUGINS"), TRUE);
+  status = srl_test_run (NULL, NULL, &why, "plugins", "abi-minor", NULL);
+  g_unsetenv ("SOFTRL_PLUGIN_PATH");
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (why, "no plugin named \"abi-minor\": its file was refused"));
+  g_assert_nonnull (strstr (why, "ABI 1.99, newer than this softrl"));
   g_autofree char *listing = NULL;
   g_assert_cmpint (srl_test_run (NULL, &listing, NULL, "plugins", NULL), ==, 0);
   g_assert_nonnull (strstr (listing, "algorithm   sac-auto"));

@@ -18,6 +18,7 @@
  * of softrl.pc whose absolute paths carry the staging directory (as a
  * sysroot would, but for this one file: glib-2.0's must stay as they are). */
 #include <math.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 
@@ -49,11 +50,13 @@ run_ok (const char *cwd, const char *const *argv)
   return out;
 }
 
-/* A copy of the staged softrl.pc with DESTDIR before every absolute path. */
+/* A copy of the staged `name` (softrl.pc, softrl-mujoco.pc) with DESTDIR
+ * before every absolute path, in tmp/pkgconfig. */
 static void
-stage_pkg_config (void)
+stage_pkg_config (const char *name)
 {
-  g_autofree char *pc = staged (SRL_TEST_LIBDIR "/pkgconfig/softrl.pc");
+  g_autofree char *installed = g_build_filename (SRL_TEST_LIBDIR, "pkgconfig", name, NULL);
+  g_autofree char *pc = staged (installed);
   g_autofree char *text = NULL;
   GError *error = NULL;
   g_file_get_contents (pc, &text, NULL, &error);
@@ -71,8 +74,16 @@ stage_pkg_config (void)
     }
   g_autofree char *dir = g_build_filename (tmp, "pkgconfig", NULL);
   g_mkdir (dir, 0755);
-  g_free (srl_test_write (dir, "softrl.pc", out->str));
+  g_free (srl_test_write (dir, name, out->str));
   g_string_free (out, TRUE);
+}
+
+static void
+stage_pkg_configs (void)
+{
+  stage_pkg_config ("softrl.pc");
+  stage_pkg_config ("softrl-mujoco.pc");
+  g_autofree char *dir = g_build_filename (tmp, "pkgconfig", NULL);
   const char *old = g_getenv ("PKG_CONFIG_PATH");
   g_autofree char *path = old && *old ? g_strconcat (dir, ":", old, NULL) : g_strdup (dir);
   env = g_environ_setenv (env, "PKG_CONFIG_PATH", path, TRUE);
@@ -93,7 +104,7 @@ setup (void)
   g_autofree char *destdir_arg = g_strconcat ("DESTDIR=", destdir, NULL);
   const char *install[] = { SRL_TEST_MAKE, "-s", "-C", SRL_ABS_TOP_BUILDDIR, "install", destdir_arg, NULL };
   g_free (run_ok (NULL, install));
-  stage_pkg_config ();
+  stage_pkg_configs ();
   g_autofree char *libdir = staged (SRL_TEST_LIBDIR);
   const char *old = g_getenv ("LD_LIBRARY_PATH");
   g_autofree char *ld = old && *old ? g_strconcat (libdir, ":", old, NULL) : g_strdup (libdir);
@@ -103,16 +114,24 @@ setup (void)
   env = g_environ_setenv (env, "SOFTRL_PLUGIN_PATH", examples, TRUE);
 }
 
-/* The documented build line, run by the shell as a user would type it. */
+/* The documented build line, run by the shell as a user would type it;
+ * `package` is softrl, or softrl-mujoco for an environment drawn with
+ * MuJoCo's renderer. */
 static void
-compile (const char *source, const char *output)
+compile_with (const char *source, const char *output, const char *package)
 {
   g_autofree char *src = g_build_filename (SRL_ABS_TOP_SRCDIR, source, NULL);
   g_autofree char *qsrc = g_shell_quote (src);
-  g_autofree char *cmd = g_strdup_printf ("%s -shared -fPIC %s -o %s $(%s --cflags --libs softrl)", SRL_TEST_CC, qsrc,
-                                          output, SRL_TEST_PKG_CONFIG);
+  g_autofree char *cmd = g_strdup_printf ("%s -shared -fPIC %s -o %s $(%s --cflags --libs %s)", SRL_TEST_CC, qsrc,
+                                          output, SRL_TEST_PKG_CONFIG, package);
   const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
   g_free (run_ok (examples, argv));
+}
+
+static void
+compile (const char *source, const char *output)
+{
+  compile_with (source, output, "softrl");
 }
 
 static void
@@ -126,7 +145,88 @@ test_build (void)
   g_assert_null (strstr (cflags, SRL_ABS_TOP_SRCDIR));
   compile ("plugins/examples/point-reach.c", "point-reach.so");
   compile ("plugins/examples/grid-q.c", "grid-q.so");
+  compile ("plugins/examples/cem.c", "cem.so");
   compile ("plugins/algorithms/ddpg.c", "ddpg.so");
+  compile_with ("plugins/examples/mujoco-pendulum.c", "mujoco-pendulum.so", "softrl-mujoco");
+}
+
+/* An environment built out of tree on MuJoCo renders through the installed
+ * libsoftrl-mujoco: trained a little, then filmed by the installed softrl. */
+static void
+test_render (void)
+{
+  g_autofree char *bin = staged (SRL_TEST_BINDIR "/softrl");
+  g_autofree char *ini = srl_test_write (tmp, "mujoco-pendulum.ini",
+                                         "[experiment]\nepochs = 1\nsteps_per_epoch = 60\ninitial_random_steps = 30\n"
+                                         "min_replay_size = 30\nreplay_capacity = 1000\neval_episodes = 1\n"
+                                         "[env]\nplugin = mujoco-pendulum\n[algorithm]\nplugin = sac\nbatch_size = 16\n");
+  g_autofree char *run = g_build_filename (tmp, "mujoco-run", NULL);
+  const char *train[] = { bin, "run", ini, "--out", run, "-q", NULL };
+  g_free (run_ok (NULL, train));
+  g_autofree char *png = g_build_filename (tmp, "mujoco-pendulum.png", NULL);
+  const char *render[] = { bin, "render", run, "-o", png, "--width", "160", "--height", "120", "--frame", "5", NULL };
+  g_autofree char *out = run_ok (NULL, render);
+  g_assert_nonnull (strstr (out, "1 frame, 160×120"));
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+  g_assert_true (g_file_get_contents (png, &bytes, &length, NULL));
+  g_assert_true (length > 1000 && memcmp (bytes, "\x89PNG", 4) == 0);
+}
+
+/* cem learns from whole episodes through episode_end(): its elite return is
+ * set once a generation has had its episodes, and the state it keeps
+ * between episodes resumes exactly. */
+static void
+test_episode_end (void)
+{
+  g_autofree char *bin = staged (SRL_TEST_BINDIR "/softrl");
+  g_autofree char *ini = g_build_filename (tmp, "cem.ini", NULL);
+  g_assert_true (g_file_set_contents (ini,
+                                      "[experiment]\nepochs = 3\nsteps_per_epoch = 500\neval_episodes = 2\n"
+                                      "initial_random_steps = 0\nmin_replay_size = 1\n"
+                                      "[env]\nplugin = point-reach\n[algorithm]\nplugin = cem\npopulation = 4\n",
+                                      -1, NULL));
+  g_autofree char *whole = g_build_filename (tmp, "cem-whole", NULL);
+  g_autofree char *parts = g_build_filename (tmp, "cem-parts", NULL);
+  const char *train[] = { bin, "run", ini, "--out", whole, "-q", NULL };
+  g_free (run_ok (NULL, train));
+  const char *first[] = { bin, "run", ini, "--out", parts, "-q", "--interrupt-after-steps", "700", NULL };
+  char *out = NULL;
+  int status = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) first, env, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               NULL));
+  g_free (out);
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+  const char *resume[] = { bin, "run", "--resume", parts, "-q", NULL };
+  g_free (run_ok (NULL, resume));
+  g_autofree char *csv_whole = g_build_filename (whole, "progress.csv", NULL);
+  g_autofree char *csv_parts = g_build_filename (parts, "progress.csv", NULL);
+  guint n, m;
+  g_autofree double *elite = srl_test_csv_column (csv_whole, "elite_return", &n);
+  g_autofree double *elite_parts = srl_test_csv_column (csv_parts, "elite_return", &m);
+  g_autofree double *eval = srl_test_csv_column (csv_whole, "eval_return_mean", &n);
+  g_autofree double *eval_parts = srl_test_csv_column (csv_parts, "eval_return_mean", &m);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (m, ==, 3);
+  g_assert_cmpfloat (elite[2], !=, 0);
+
+  /* Evaluated where its plugin is not on the path, the run names the file
+   * it loaded the plugin from. */
+  g_auto (GStrv) bare = g_environ_unsetenv (g_strdupv (env), "SOFTRL_PLUGIN_PATH");
+  const char *evaluate[] = { bin, "eval", whole, NULL };
+  char *eval_err = NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) evaluate, bare, 0, NULL, NULL, NULL, &eval_err, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_autofree char *cem_so = g_build_filename (examples, "cem.so", NULL);
+  g_autofree char *hint = g_strdup_printf ("the run loaded algorithm \"cem\" from %s (add %s to SOFTRL_PLUGIN_PATH)",
+                                           cem_so, examples);
+  g_assert_nonnull (strstr (eval_err, hint));
+  g_free (eval_err);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpfloat (elite[i], ==, elite_parts[i]);
+      g_assert_cmpfloat (eval[i], ==, eval_parts[i]);
+    }
 }
 
 static void
@@ -183,7 +283,7 @@ test_conformance (void)
   g_autofree char *expected = staged (SRL_TEST_PKGLIBEXECDIR "/conformance");
   g_assert_cmpstr (conformance, ==, expected);
   const char *argv[] = { conformance, "-p", "/conformance/env/point-reach", "-p", "/conformance/algorithm/grid-q",
-                         "-p", "/conformance/algorithm/td3", NULL };
+                         "-p", "/conformance/algorithm/cem", "-p", "/conformance/algorithm/td3", NULL };
   g_autofree char *out = run_ok (NULL, argv);
   /* Each case ran and passed: its TAP line is "ok N PATH" (a -p that
    * matched nothing would pass silently). */
@@ -196,6 +296,18 @@ test_conformance (void)
         at--;
       g_assert_true (g_str_has_prefix (at, "ok "));
     }
+
+  /* An environment alone: no sampler is loaded when only the examples'
+   * directory is searched, and the walk still runs. */
+  g_auto (GStrv) alone = g_environ_setenv (g_strdupv (env), "SOFTRL_PLUGIN_SYSTEM_PATH", "", TRUE);
+  const char *walk[] = { conformance, "-p", "/conformance/env/point-reach", NULL };
+  char *walk_out = NULL, *walk_err = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) walk, alone, 0, NULL, NULL, &walk_out, &walk_err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (walk_out, "ok 1 /conformance/env/point-reach"));
+  g_free (walk_out);
+  g_free (walk_err);
 }
 
 int
@@ -205,6 +317,8 @@ main (int argc, char **argv)
   setup ();
   g_test_add_func ("/sdk/build", test_build);
   g_test_add_func ("/sdk/run", test_run);
+  g_test_add_func ("/sdk/episode-end", test_episode_end);
+  g_test_add_func ("/sdk/render", test_render);
   g_test_add_func ("/sdk/conformance", test_conformance);
   int status = g_test_run ();
   srl_test_rmtree (tmp);

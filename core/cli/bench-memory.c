@@ -27,22 +27,6 @@ memory_experiment (guint64 capacity, guint64 updates)
                           capacity, capacity + updates, capacity, capacity, capacity);
 }
 
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  if (dir)
-    for (const char *name; (name = g_dir_read_name (dir));)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_remove (child);
-      }
-  return g_rmdir (path) == 0;
-}
-
 /* Peak resident memory of `softrl run` (this program, as a child process,
  * measured by the kernel: wait4's ru_maxrss) on memory_experiment(),
  * against the replay buffer's own bytes. */
@@ -65,35 +49,19 @@ srl_bench_memory (SrlRegistry *registry, guint64 capacity, const BenchOptions *o
   g_autofree char *ini = g_build_filename (tmp, "memory.ini", NULL);
   g_autofree char *text = memory_experiment (capacity, updates);
   g_autofree char *out = g_build_filename (tmp, "run", NULL);
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   if (!g_file_set_contents (ini, text, -1, &error))
     {
       srl_cli_error ("bench: %s", error->message);
-      remove_tree (tmp);
+      srl_bench_remove_tree (tmp);
       return SRL_EXIT_FAILED;
     }
-  const char *argv[] = { self ? self : "softrl", "run", "-q", "--out", out, ini, NULL };
-  GPid pid;
-  if (!g_spawn_async (NULL, (char **) argv, NULL,
-                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | (self ? 0 : G_SPAWN_SEARCH_PATH), NULL,
-                      NULL, &pid, &error))
-    {
-      srl_cli_error ("bench: %s", error->message);
-      remove_tree (tmp);
-      return SRL_EXIT_FAILED;
-    }
-  int wstatus;
   struct rusage ru;
-  double start = srl_now ();
-  pid_t got;
-  while ((got = wait4 (pid, &wstatus, 0, &ru)) < 0 && errno == EINTR)
-    ;
-  double seconds = srl_now () - start;
-  g_spawn_close_pid (pid);
-  remove_tree (tmp);
-  if (got != pid || !WIFEXITED (wstatus) || WEXITSTATUS (wstatus) != 0)
+  double seconds;
+  gboolean ran = srl_bench_run_softrl (ini, out, &seconds, &ru, &error);
+  srl_bench_remove_tree (tmp);
+  if (!ran)
     {
-      srl_cli_error ("bench: the memory run failed (softrl run %s)", ini);
+      srl_cli_error ("bench: the memory run failed: %s", error->message);
       return SRL_EXIT_FAILED;
     }
   g_autoptr (SrlReplay) probe = srl_replay_new (1, 17, 6);

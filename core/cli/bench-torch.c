@@ -12,9 +12,9 @@
 #include "bench.h"
 
 /* The peer benchmark script: --torch-script, else $SOFTRL_TORCH_BENCH, else
- * bench/torch_sac_update.py in the shared folder beside the source tree
- * (../shared/bench).  NULL when the default does not exist, NULL and
- * *error when the one asked for does not. */
+ * the repository's bench/torch_sac_update.py (installed in $(pkgdatadir),
+ * found like every data file).  NULL when the default does not exist, NULL
+ * and *error when the one asked for does not. */
 static char *
 find_torch_script (const BenchOptions *o, GError **error)
 {
@@ -29,12 +29,7 @@ find_torch_script (const BenchOptions *o, GError **error)
                    : "$SOFTRL_TORCH_BENCH", asked);
       return NULL;
     }
-  g_autofree char *parent = g_path_get_dirname (SRL_ABS_TOP_SRCDIR);
-  char *path = g_build_filename (parent, "shared", "bench", "torch_sac_update.py", NULL);
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return path;
-  g_free (path);
-  return NULL;
+  return srl_find_data_file ("bench/torch_sac_update.py", NULL);
 }
 
 /* A Python that imports torch: $SOFTRL_PYTHON, else the first python3 on

@@ -206,19 +206,6 @@ layout_name (Layout layout)
   return layout == LAYOUT_TASKS ? "tasks" : "openblas";
 }
 
-/* "OpenBLAS 0.3.21, Haswell kernels": the library's version and the kernels
- * it chose for this processor (or $OPENBLAS_CORETYPE's), which set the
- * roofline — the same cores give 105 GFLOP/s with OpenBLAS's AVX2 kernels
- * and 199 with its AVX-512 ones, so a number without them cannot be
- * compared with another machine's. */
-char *
-srl_bench_blas_description (void)
-{
-  g_auto (GStrv) words = g_strsplit (openblas_get_config (), " ", 3);
-  return g_strdup_printf ("%s %s, %s kernels", words[0] ? words[0] : "OpenBLAS",
-                          words[0] && words[1] ? words[1] : "?", openblas_get_corename ());
-}
-
 static void
 print_update (const char *algorithm, const UpdateBench *u, guint obs_dim, guint act_dim, guint threads,
               Layout layout, const BenchOptions *o, const UpdateResult *res)

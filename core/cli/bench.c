@@ -1,5 +1,6 @@
-/* softrl bench: what the benchmarks share (options, the summary table, the
- * sgemm roofline), `softrl bench all` and the command itself.  Numbers are
+/* softrl bench: the command, `softrl bench all` and its summary table (the
+ * benchmarks are bench-update.c, bench-torch.c, bench-env.c and
+ * bench-memory.c; what they share is bench-common.c).  Numbers are
  * medians over interleaved rounds (sgemm, then updates; softrl, then
  * PyTorch; plugin, then bare loop; repeated) so that a noisy shared machine
  * moves both sides alike. */
@@ -13,90 +14,6 @@
 #include <glib/gstdio.h>
 
 #include "bench.h"
-
-static void
-summary_row_clear (gpointer p)
-{
-  SummaryRow *r = p;
-  g_free (r->name);
-  g_free (r->measured);
-  g_free (r->baseline);
-  g_free (r->ratio);
-  g_free (r->target);
-}
-
-/* Add a row (taking the strings) when `summary` is non-NULL.  `target` > 0:
- * the ratio must reach it; NULL-free otherwise. */
-void
-srl_bench_summary_add (GArray *summary, double ratio, double target, char *name, char *measured, char *baseline)
-{
-  SummaryRow row = { name, measured, baseline, g_strdup_printf ("%.3f", ratio),
-                     target > 0 ? g_strdup_printf ("≥ %.2f", target) : g_strdup (""),
-                     target > 0 ? ratio >= target : -1 };
-  if (summary)
-    g_array_append_val (summary, row);
-  else
-    summary_row_clear (&row);
-}
-
-double
-srl_bench_median (double *v, guint n)
-{
-  g_autofree double *s = g_memdup2 (v, n * sizeof *v);
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && s[j - 1] > s[j]; j--)
-      {
-        double t = s[j];
-        s[j] = s[j - 1];
-        s[j - 1] = t;
-      }
-  return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
-
-/* ------------------------------------------------------------------ roofline */
-
-void
-srl_bench_roofline_init (Roofline *r)
-{
-  SrlRng rng;
-  srl_rng_init (&rng, 7);
-  r->a = g_new (float, ROOF_N * ROOF_N);
-  r->b = g_new (float, ROOF_N * ROOF_N);
-  r->c = g_new (float, ROOF_N * ROOF_N);
-  srl_rng_fill_uniform (&rng, r->a, ROOF_N * ROOF_N, -1, 1);
-  srl_rng_fill_uniform (&rng, r->b, ROOF_N * ROOF_N, -1, 1);
-}
-
-void
-srl_bench_roofline_clear (Roofline *r)
-{
-  g_free (r->a);
-  g_free (r->b);
-  g_free (r->c);
-}
-
-/* GFLOP/s of a square single-thread sgemm of size 256, run for about
- * `seconds` (the updates' thread setting is restored afterwards). */
-double
-srl_bench_roofline_gflops (Roofline *r, double seconds)
-{
-  const int n = ROOF_N;
-  guint threads = srl_parallel_get_threads ();
-  srl_parallel_set_threads (1);
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, r->a, n, r->b, n, 0.0f, r->c, n);
-  guint64 reps = 0;
-  double start = srl_now (), now;
-  do
-    {
-      for (int i = 0; i < 8; i++)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, r->a, n, r->b, n, 0.0f, r->c, n);
-      reps += 8;
-      now = srl_now ();
-    }
-  while (now - start < seconds);
-  srl_parallel_set_threads (threads);
-  return 2.0 * n * n * n * reps / (now - start) / 1e9;
-}
 
 /* ------------------------------------------------------------------ all */
 
@@ -118,7 +35,7 @@ static int
 bench_all (SrlRegistry *registry, guint threads, gboolean skip_memory, guint64 capacity, const BenchOptions *o)
 {
   g_autoptr (GArray) summary = g_array_new (FALSE, TRUE, sizeof (SummaryRow));
-  g_array_set_clear_func (summary, summary_row_clear);
+  g_array_set_clear_func (summary, srl_bench_summary_row_clear);
   struct {
     const char *algorithm;
     gboolean threaded;
@@ -161,6 +78,8 @@ bench_all (SrlRegistry *registry, guint threads, gboolean skip_memory, guint64 c
       s = srl_bench_memory (registry, capacity, o, summary);
       status = MAX (status, s);
     }
+  s = srl_bench_pendulum (o, summary);
+  status = MAX (status, s);
   if (!o->json)
     print_summary (summary);
   return status;
@@ -190,21 +109,23 @@ srl_cmd_bench (int argc, char **argv)
     { "capacity", 0, 0, G_OPTION_ARG_INT64, &capacity, "memory: replay transitions (default 1000000)", "N" },
     { "no-memory", 0, 0, G_OPTION_ARG_NONE, &no_memory, "all: skip the memory run", NULL },
     { "torch-script", 0, 0, G_OPTION_ARG_FILENAME, &torch_script,
-      "torch: PyTorch's script (default $SOFTRL_TORCH_BENCH, else ../shared/bench/torch_sac_update.py)", "PATH" },
+      "torch: PyTorch's script (default $SOFTRL_TORCH_BENCH, else softrl's bench/torch_sac_update.py)", "PATH" },
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
       "update: algorithm.KEY=V or sampler.KEY=V; env: the environment's KEY=V", "GROUP.KEY=VALUE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | all");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | pendulum | all");
   g_option_context_set_summary (
       ctx, "update: time gradient updates at the thesis' sizes (the algorithm's defaults: for sac and sac-auto\n"
            "two hidden layers of 256, batch 256; sql C.1; lsp Tables C.3/C.4) beside the single-thread sgemm\n"
            "throughput measured in the same run, and the updates/s it would allow for the update's matrix work.\n"
-           "torch: sac-auto's update beside PyTorch's (../shared/bench/torch_sac_update.py) at the same sizes.\n"
+           "torch: sac-auto's update beside PyTorch's (bench/torch_sac_update.py, installed with softrl) at the same sizes.\n"
            "env NAME: time environment NAME's steps (random actions) beside a bare loop over its simulator\n"
            "(for MuJoCo: mj_step on the same model and frame skip).\n"
            "memory: peak resident memory of a HalfCheetah run that fills its replay buffer, against the\n"
            "buffer's bytes.\n"
+           "pendulum: RLtools' Pendulum SAC showcase end to end (experiments/pendulum-rltools.ini), timed whole;\n"
+           "beside RLtools' own build of it when $SOFTRL_RLTOOLS_BIN names that program.\n"
            "all: every update (one thread, and sac/sac-auto on --threads), torch at 1 and --threads,\n"
            "every environment with a bare loop, memory; then a summary table (`make bench`).");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -217,13 +138,15 @@ srl_cmd_bench (int argc, char **argv)
   const char *what = argc >= 2 ? argv[1] : "";
   gboolean env = argc == 3 && strcmp (what, "env") == 0;
   gboolean known = env || (argc == 2 && (strcmp (what, "update") == 0 || strcmp (what, "torch") == 0
-                                         || strcmp (what, "memory") == 0 || strcmp (what, "all") == 0));
+                                         || strcmp (what, "memory") == 0 || strcmp (what, "pendulum") == 0
+                                         || strcmp (what, "all") == 0));
   if (!known)
     {
       srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N] [--openblas-threads]\n"
                      "       softrl bench torch [--threads N] [--torch-script PATH]\n"
                      "       softrl bench env NAME [--json] [--rounds N] [--seconds S] [--set KEY=VALUE]...\n"
                      "       softrl bench memory [--capacity N]\n"
+                     "       softrl bench pendulum [--json] [--rounds N]\n"
                      "       softrl bench all [--json] [--threads N] [--no-memory]");
       return SRL_EXIT_USAGE;
     }
@@ -254,6 +177,8 @@ srl_cmd_bench (int argc, char **argv)
     status = srl_bench_torch (registry, threads ? (guint) threads : 1, &o, NULL);
   else if (strcmp (what, "memory") == 0)
     status = srl_bench_memory (registry, (guint64) capacity, &o, NULL);
+  else if (strcmp (what, "pendulum") == 0)
+    status = srl_bench_pendulum (&o, NULL);
   else
     status = bench_all (registry, threads ? (guint) threads : 2, no_memory, (guint64) capacity, &o);
   srl_parallel_set_threads (program_threads);

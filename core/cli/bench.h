@@ -58,35 +58,44 @@ typedef enum {
   LAYOUT_OPENBLAS /* OpenBLAS's own threads inside each sgemm, one task thread */
 } Layout;
 
-/* bench.c */
-void srl_bench_summary_add (GArray *summary, double ratio, double target, char *name, char *measured, char *baseline);
-/* bench.c */
+/* bench-common.c */
+void srl_bench_summary_row_clear (gpointer row);
+/* Add a row (taking the strings) when `summary` is non-NULL; `target` > 0:
+ * the ratio must reach it. */
+void srl_bench_summary_add (GArray *summary, double ratio, double target, char *name, char *measured,
+                            char *baseline);
 double srl_bench_median (double *v, guint n);
-/* bench.c */
-void srl_bench_roofline_init (Roofline *r);
-/* bench.c */
-void srl_bench_roofline_clear (Roofline *r);
-/* bench.c */
-double srl_bench_roofline_gflops (Roofline *r, double seconds);
-/* bench-update.c */
-void srl_update_bench_free (UpdateBench *u);
+void srl_bench_roofline_init (Roofline *roofline);
+void srl_bench_roofline_clear (Roofline *roofline);
+/* GFLOP/s of a single-thread 256³ sgemm run for about `seconds`. */
+double srl_bench_roofline_gflops (Roofline *roofline, double seconds);
+/* "OpenBLAS 0.3.21, Haswell kernels" (transfer full). */
+char *srl_bench_blas_description (void);
+/* `softrl run -q --out OUT INI` as a child process of this very program,
+ * timed whole; its resource use (peak memory) in *ru.  FALSE unless it
+ * finished with status 0. */
+struct rusage;
+gboolean srl_bench_run_softrl (const char *ini, const char *out, double *seconds, struct rusage *ru, GError **error);
+/* Remove a benchmark's temporary directory and everything in it. */
+gboolean srl_bench_remove_tree (const char *path);
+
+/* bench-update.c: an algorithm's update at its default sizes, and the
+ * benchmark of it against the roofline. */
+UpdateBench *srl_update_bench_new (SrlRegistry *registry, const char *algorithm, const char *sampler_name,
+                                   guint obs_dim, guint act_dim, char **sets, int *status);
+void srl_update_bench_free (UpdateBench *bench);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (UpdateBench, srl_update_bench_free)
-/* bench-update.c */
-UpdateBench * srl_update_bench_new (SrlRegistry *registry, const char *algorithm, const char *sampler_name, guint obs_dim, guint act_dim, char **sets, int *status);
-/* bench-update.c */
-double srl_update_bench_rate (UpdateBench *u, double seconds);
-/* bench-update.c */
+double srl_update_bench_rate (UpdateBench *bench, double seconds);
 void srl_bench_apply_threads (guint threads, Layout layout);
-/* bench-update.c */
-char * srl_bench_blas_description (void);
-/* bench-update.c */
-int srl_bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler, guint obs_dim, guint act_dim, guint threads, Layout layout, const BenchOptions *o, GArray *summary);
-/* bench-torch.c */
+int srl_bench_update (SrlRegistry *registry, const char *algorithm, const char *sampler, guint obs_dim, guint act_dim,
+                      guint threads, Layout layout, const BenchOptions *o, GArray *summary);
+
+/* bench-torch.c, bench-env.c, bench-memory.c */
 int srl_bench_torch (SrlRegistry *registry, guint threads, const BenchOptions *o, GArray *summary);
-/* bench-env.c */
 int srl_bench_env (SrlRegistry *registry, const char *name, const BenchOptions *o, GArray *summary);
-/* bench-memory.c */
 int srl_bench_memory (SrlRegistry *registry, guint64 capacity, const BenchOptions *o, GArray *summary);
+/* bench-pendulum.c */
+int srl_bench_pendulum (const BenchOptions *o, GArray *summary);
 
 G_END_DECLS
 

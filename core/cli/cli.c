@@ -177,6 +177,20 @@ srl_cli_env_new (const SrlRegistry *registry, const char *command, const char *n
   return env;
 }
 
+SrlLoadedPolicy *
+srl_cli_load_policy (const char *run_dir, char **sets, SrlRegistry **registry, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  *registry = srl_cli_registry (FALSE);
+  SrlLoadedPolicy *policy = srl_loaded_policy_new (*registry, run_dir, (const char *const *) sets, &error);
+  if (!policy)
+    {
+      srl_cli_error ("%s", error->message);
+      *status = srl_cli_status (error);
+    }
+  return policy;
+}
+
 int
 srl_cli_train (SrlRun *run, const char *note)
 {

@@ -177,11 +177,14 @@ observe_path (const double *obs, guint obs_dim, gpointer data)
 }
 
 /* Level curves of z (row-major [x][y] on the grid xs × ys), each level
- * coloured from blue (low) to red (high) when `coloured`, else grey. */
+ * coloured from blue (low) to red (high) when `coloured`, else grey; the
+ * range of z in *z_lo, *z_hi (NaN when z has no finite value). */
 static void
-contours (const double *z, const double *xs, const double *ys, guint n, guint n_levels, gboolean coloured)
+contours (const double *z, const double *xs, const double *ys, guint n, guint n_levels, gboolean coloured,
+          double *z_lo, double *z_hi)
 {
   double lo = INFINITY, hi = -INFINITY;
+  *z_lo = *z_hi = NAN;
   for (gsize i = 0; i < (gsize) n * n; i++)
     if (isfinite (z[i]))
       {
@@ -190,6 +193,8 @@ contours (const double *z, const double *xs, const double *ys, guint n, guint n_
       }
   if (!(hi > lo))
     return;
+  *z_lo = lo;
+  *z_hi = hi;
   g_autofree PLFLT **rows = g_new (PLFLT *, n);
   g_autofree PLFLT *cells = g_new (PLFLT, (gsize) n * n);
   for (guint i = 0; i < n; i++)
@@ -208,6 +213,24 @@ contours (const double *z, const double *xs, const double *ys, guint n, guint n_
         plcol0 (15);
       plcont ((PLFLT_MATRIX) rows, (PLINT) n, (PLINT) n, 1, (PLINT) n, 1, (PLINT) n, &level, 1, pltr1, &grid);
     }
+}
+
+/* A colour bar beside the current viewport for the values lo..hi that
+ * contours() coloured, labelled `label`. */
+static void
+colour_bar (double lo, double hi, const char *label)
+{
+  PLFLT width, height;
+  const PLINT label_opts[] = { PL_COLORBAR_LABEL_TOP };
+  const char *const labels[] = { label };
+  const char *const axis_opts[] = { "bcvtm" };
+  const PLFLT ticks[] = { 0 };
+  const PLINT sub_ticks[] = { 0 }, n_values[] = { 2 };
+  PLFLT range[2] = { lo, hi };
+  const PLFLT *values[] = { range };
+  plcolorbar (&width, &height, PL_COLORBAR_GRADIENT, PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
+              0.04, 0, 0.07, 1, 0, 1, 1, 0, 0, 0, 0, 1, label_opts, labels, 1, axis_opts, ticks, sub_ticks, n_values,
+              (PLFLT_MATRIX) values);
 }
 
 /* A square viewport of `side` pixels with its lower left corner at pixel (x, y). */
@@ -313,13 +336,11 @@ srl_cmd_figure (int argc, char **argv)
           return SRL_EXIT_USAGE;
         }
     }
-  g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  g_autoptr (SrlLoadedPolicy) policy = srl_loaded_policy_new (registry, argv[1], (const char *const *) sets, &error);
+  g_autoptr (SrlRegistry) registry = NULL;
+  int status;
+  g_autoptr (SrlLoadedPolicy) policy = srl_cli_load_policy (argv[1], sets, &registry, &status);
   if (!policy)
-    {
-      srl_cli_error ("%s", error->message);
-      return srl_cli_status (error);
-    }
+    return status;
   const SrlEnvSpec *spec = srl_env_spec (policy->env);
   if (spec->obs_dim != 2 || spec->act_dim != 2)
     {
@@ -412,8 +433,9 @@ srl_cmd_figure (int argc, char **argv)
       for (gint m = 0; m < samples; m++)
         {
           memset (agent->memory, 0, agent->memory_size * sizeof (float));
-          agent->descriptor->act (agent->algorithm, &rng, SRL_ACT_STOCHASTIC, obs, 0, agent->memory,
-                                  agent->agent_action, agent->env_action);
+          SrlActMode mode = srl_algorithm_act_mode (agent->descriptor, SRL_ACT_EVAL_STOCHASTIC);
+          agent->descriptor->act (agent->algorithm, &rng, mode, obs, 0, agent->memory, agent->agent_action,
+                                  agent->env_action);
           sampled[((gsize) k * samples + m) * 2] = agent->agent_action[0];
           sampled[((gsize) k * samples + m) * 2 + 1] = agent->agent_action[1];
         }
@@ -423,7 +445,8 @@ srl_cmd_figure (int argc, char **argv)
                 "actions only\n", agent->descriptor->info.name);
 
   /* Draw: a square landscape panel on the left, the Q panels stacked on the right. */
-  const double W = 1200, H = 900, left = 80, bottom = 70, side = 740;
+  /* Room on the left for the y label, on the right for the colour bars. */
+  const double W = 1200, H = 900, left = 100, bottom = 80, side = 700;
   const double gap = 62, q_side = MIN (220.0, (side - gap * (n_states - 1)) / MAX (n_states, 1));
   if (!srl_plot_begin (out, (int) W, (int) H, &error))
     {
@@ -446,7 +469,8 @@ srl_cmd_figure (int argc, char **argv)
   g_autofree char *title = g_strdup_printf ("%s: %u rollouts over the reward landscape",
                                             srl_env_descriptor (policy->env)->info.name, paths->len);
   pllab ("x", "y", title);
-  contours (landscape, xs, ys, LANDSCAPE_GRID, REWARD_LEVELS, FALSE);
+  double lo, hi;
+  contours (landscape, xs, ys, LANDSCAPE_GRID, REWARD_LEVELS, FALSE, &lo, &hi);
   plcol0 (2);
   plwidth (1.5);
   for (guint p = 0; p < paths->len; p++)
@@ -473,7 +497,7 @@ srl_cmd_figure (int argc, char **argv)
   for (guint k = 0; k < n_states; k++)
     {
       double y0 = top - (k + 1) * q_side - k * gap;
-      square_viewport (left + side + 110, y0, q_side, W, H);
+      square_viewport (left + side + 105, y0, q_side, W, H);
       plwind (-1, 1, -1, 1);
       plcol0 (1);
       plwidth (1);
@@ -483,7 +507,11 @@ srl_cmd_figure (int argc, char **argv)
                                                 sxy[2 * k + 1]);
       pllab (last ? "action x" : "", "action y", label);
       if (have_q)
-        contours (qd + (gsize) k * QN, as, as, Q_GRID, Q_LEVELS, TRUE);
+        {
+          contours (qd + (gsize) k * QN, as, as, Q_GRID, Q_LEVELS, TRUE, &lo, &hi);
+          if (isfinite (lo))
+            colour_bar (lo, hi, "Q");
+        }
       g_autofree PLFLT *px = g_new (PLFLT, MAX (samples, 1)), *py = g_new (PLFLT, MAX (samples, 1));
       for (gint m = 0; m < samples; m++)
         {

@@ -190,26 +190,32 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
   double pad = y1 > y0 ? 0.05 * (y1 - y0) : 1;
   y0 -= pad;
   y1 += pad;
+  /* Training starts at step 0 (or second 0), not at the first evaluation. */
+  x0 = MIN (x0, 0);
 
   /* Colour 1 is the foreground; each curve gets a line colour and a
-   * translucent band colour of its own. */
-  plscmap0n (2 + 2 * (PLINT) n);
+   * translucent band colour of its own; the last is the grid's. */
+  PLINT grid = 2 + 2 * (PLINT) n;
+  plscmap0n (grid + 1);
+  plscol0 (grid, 222, 222, 222);
   pladv (0);
-  plvpor (0.11, 0.95, 0.11, 0.92);
+  plvpor (0.11, 0.94, 0.11, 0.92);
   plwind (x0, x1, y0, y1);
-  plcol0 (1);
   plschr (0, 1.1);
   plwidth (1);
-  /* Plain numbers (−1500, 15000) rather than a shared ×10ⁿ. */
+  /* Plain numbers (−1500, 15000) rather than a shared ×10ⁿ, steps in
+   * millions as 1M, 2.5M: short enough that the last stays in the image. */
   plsxax (10, 0);
   plsyax (10, 0);
-  plbox ("bcnst", 0, 0, "bcnstv", 0, 0);
-  pllab (axis_name (xcol), axis_name (ycol), title ? title : "");
+  srl_plot_short_labels ();
+  plcol0 (grid);
+  plbox ("g", 0, 0, "g", 0, 0);
 
   g_autofree PLINT *opts = g_new (PLINT, n), *line_colors = g_new (PLINT, n), *box_colors = g_new (PLINT, n);
   g_autofree PLINT *styles = g_new (PLINT, n), *patterns = g_new (PLINT, n), *text_colors = g_new (PLINT, n);
   g_autofree PLFLT *widths = g_new (PLFLT, n), *box_scales = g_new (PLFLT, n), *box_widths = g_new (PLFLT, n);
   g_autofree const char **texts = g_new0 (const char *, n);
+  /* Every band first, then every line: no band covers another curve. */
   for (guint i = 0; i < n; i++)
     {
       const Curve *c = &g_array_index (curves, Curve, i);
@@ -231,6 +237,11 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
           plcol0 (shade);
           plfill (2 * (PLINT) c->n, px, py);
         }
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const Curve *c = &g_array_index (curves, Curve, i);
+      PLINT line = 2 + 2 * (PLINT) i, shade = line + 1;
       plcol0 (line);
       plwidth (2.5);
       if (c->n > 1)
@@ -254,6 +265,9 @@ draw (GArray *curves, const char *xcol, const char *ycol, const char *title, Ban
       texts[i] = c->label;
     }
   plwidth (1);
+  plcol0 (1);
+  plbox ("bcnsto", 0, 0, "bcnstvo", 0, 0);
+  pllab (axis_name (xcol), axis_name (ycol), title ? title : "");
   PLFLT lw, lh;
   guint chars = 0;
   for (guint i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 /* softrl plugins: what is installed and what each plugin takes. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
 
@@ -74,6 +75,19 @@ srl_cmd_plugins (int argc, char **argv)
                 printf ("\n");
               show (registry, info);
               found = TRUE;
+            }
+        }
+      /* A file of that name that was refused says more than any near name. */
+      g_autofree char *file_name = g_strconcat (argv[1], ".so", NULL);
+      for (guint i = 0; !found && i < n_refused; i++)
+        {
+          const char *colon = strstr (refused[i], ": ");
+          g_autofree char *path = colon ? g_strndup (refused[i], colon - refused[i]) : NULL;
+          g_autofree char *base = path ? g_path_get_basename (path) : NULL;
+          if (base && strcmp (base, file_name) == 0)
+            {
+              srl_cli_error ("plugins: no plugin named \"%s\": its file was refused: %s", argv[1], refused[i]);
+              return SRL_EXIT_FAILED;
             }
         }
       if (!found)

@@ -16,14 +16,15 @@ srl_cmd_run (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "run directory (default runs/NAME-seedN-TIME)", "DIR" },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "continue the run in DIR from its checkpoint", "DIR" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no progress on stderr (the run's log.txt still has it)", NULL },
-    { "interrupt-after-steps", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &interrupt_after,
-      "act as if Ctrl-C came after N environment steps, or N updates of an offline run (tests)", "N" },
+    { "interrupt-after-steps", 0, 0, G_OPTION_ARG_INT64, &interrupt_after,
+      "act as if Ctrl-C came after N environment steps (N updates of an offline run): test a plugin's resume", "N" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("EXPERIMENT.ini | --resume RUNDIR");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("EXPERIMENT[.ini] | --resume RUNDIR");
   g_option_context_set_summary (ctx, "Train an experiment.  The run directory receives config.ini (every parameter\n"
                                      "resolved), progress.csv, log.txt, checkpoint.safetensors and policy.safetensors.\n"
-                                     "Ctrl-C writes a checkpoint and stops; --resume continues exactly.");
+                                     "Ctrl-C writes a checkpoint and stops; --resume continues exactly.\n"
+                                     "EXPERIMENT is a file, or the name of a shipped one (softrl experiments).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -56,7 +57,9 @@ srl_cmd_run (int argc, char **argv)
     run = srl_run_resume (registry, resume, (const char *const *) overrides->pdata, &options, &error);
   else
     {
-      SrlExperiment *x = srl_experiment_load (registry, argv[1], (const char *const *) overrides->pdata, &error);
+      g_autofree char *path = srl_cli_find_experiment (argv[1], &error);
+      SrlExperiment *x = path ? srl_experiment_load (registry, path, (const char *const *) overrides->pdata, &error)
+                              : NULL;
       if (x)
         run = srl_run_new (registry, x, &options, &error);
     }

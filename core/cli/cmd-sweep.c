@@ -138,7 +138,7 @@ srl_cmd_sweep (int argc, char **argv)
       "MPI: a rank silent this long is given up and the job ends once the others are done (default 120)", "S" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("SWEEP.ini");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("SWEEP[.ini]");
   g_option_context_set_summary (
     ctx, "Run every variant of a sweep file with every seed, each run in DIR/VARIANT-seedN.\n"
          "Started again on the same DIR it skips finished runs and continues interrupted ones;\n"
@@ -157,10 +157,16 @@ srl_cmd_sweep (int argc, char **argv)
                      "(see softrl sweep --help)");
       return SRL_EXIT_USAGE;
     }
+  g_autofree char *sweep_file = srl_cli_find_experiment (argv[1], &error);
+  if (!sweep_file)
+    {
+      srl_cli_error ("sweep: %s", error->message);
+      return SRL_EXIT_USAGE;
+    }
   if (srl_sweep_mpi_launched () && !list)
     {
 #ifdef HAVE_MPI
-      return srl_sweep_mpi_main (argv[1], out, (guint) jobs, retry_failed, heartbeat, rank_timeout);
+      return srl_sweep_mpi_main (sweep_file, out, (guint) jobs, retry_failed, heartbeat, rank_timeout);
 #else
       srl_cli_error ("sweep: started as one of several MPI ranks, but this softrl was built without MPI (see "
                      "softrl --version); install libopenmpi-dev and build again, or run the sweep without mpirun");
@@ -169,7 +175,7 @@ srl_cmd_sweep (int argc, char **argv)
     }
 
   g_autoptr (SrlRegistry) registry = srl_cli_registry (FALSE);
-  g_autoptr (SrlSweep) s = srl_sweep_load (registry, argv[1], &error);
+  g_autoptr (SrlSweep) s = srl_sweep_load (registry, sweep_file, &error);
   if (!s)
     {
       srl_cli_error ("%s", error->message);

@@ -1,5 +1,6 @@
 /* softrl — the command-line program. */
 #include <errno.h>
+#include <locale.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,10 @@ static const struct {
 } commands[] = {
   { "run", srl_cmd_run, "train an experiment, or continue one with --resume" },
   { "eval", srl_cmd_eval, "evaluate the saved policy of a run directory" },
+  { "render", srl_cmd_render, "film the saved policy of a run directory (.mp4, .gif, .png)" },
   { "env", srl_cmd_env, "step an environment with random actions: sizes, reward, speed" },
+  { "experiments", srl_cmd_experiments, "list the shipped experiments, which run and sweep find by name" },
+  { "export", srl_cmd_export, "write a run's deterministic policy as a self-contained C header" },
   { "plugins", srl_cmd_plugins, "list plugins, or show one plugin's parameters" },
   { "bench", srl_cmd_bench, "benchmark gradient updates (against sgemm) or an environment (against its simulator)" },
   { "compose", srl_cmd_compose, "compose sql runs' soft Q-functions into a new policy, offline" },
@@ -23,6 +27,7 @@ static const struct {
   { "sweep", srl_cmd_sweep, "run a sweep file's variants × seeds, here or over MPI ranks" },
   { "summarize", srl_cmd_summarize, "tabulate a sweep per variant: final return, AUC, steps, time" },
   { "plot", srl_cmd_plot, "learning curves of sweeps or runs: mean over seeds with a band" },
+  { "board", srl_cmd_board, "a local web page of runs and sweeps: curves updated live, summaries, videos" },
 };
 
 static void
@@ -30,7 +35,7 @@ usage (FILE *out)
 {
   fprintf (out, "Usage: softrl COMMAND [OPTION…]\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-11s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\n`softrl COMMAND --help` describes a command.  softrl %s (plugin ABI %d.%d)\n", PACKAGE_VERSION,
            SRL_ABI_MAJOR, SRL_ABI_MINOR);
 }
@@ -38,6 +43,11 @@ usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  /* The user's locale for messages and the characters of --help (GOption
+   * writes "…" in UTF-8 only when the locale says the terminal takes it);
+   * numbers stay in the C locale, so every file written reads back anywhere. */
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
     {
       usage (argc < 2 ? stderr : stdout);
@@ -60,7 +70,12 @@ main (int argc, char **argv)
     srl_flush_subnormals (TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
+      {
+        /* GOption's usage line names the program by g_get_prgname(). */
+        g_autofree char *prgname = g_strdup_printf ("softrl %s", commands[i].name);
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
   const char *names[G_N_ELEMENTS (commands)];
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     names[i] = commands[i].name;

@@ -1,5 +1,6 @@
 /* Figures through PLplot: file handling and driver checks (see plot.h). */
 #include <errno.h>
+#include <math.h>
 #include <glib/gstdio.h>
 #include <plplot.h>
 #include <string.h>
@@ -118,4 +119,25 @@ srl_plot_palette (guint index, int *r, int *g, int *b)
   *r = c[0];
   *g = c[1];
   *b = c[2];
+}
+
+static void
+short_label (PLINT axis, PLFLT value, char *label, PLINT length, PLPointer data)
+{
+  double a = fabs (value);
+  /* A tick at zero computed as a tiny residue still reads 0. */
+  if (a < 1e-9)
+    g_snprintf (label, length, "0");
+  else if (a >= 1e6)
+    g_snprintf (label, length, "%gM", value / 1e6);
+  else if (a >= 1e4)
+    g_snprintf (label, length, "%gk", value / 1e3);
+  else
+    g_snprintf (label, length, "%g", value);
+}
+
+void
+srl_plot_short_labels (void)
+{
+  plslabelfunc (short_label, NULL);
 }

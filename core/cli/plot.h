@@ -19,6 +19,10 @@ gboolean srl_plot_end (GError **error);
 /* A colour of a qualitative palette (index wraps), as 0–255 RGB, for the
  * lines of one figure. */
 void srl_plot_palette (guint index, int *r, int *g, int *b);
+/* Axis labels of the current stream as a paper prints them, for boxes
+ * drawn with plbox's "o" option: 250k, 1M, 2.5M rather than 2500000
+ * (numbers below 10,000 plainly). */
+void srl_plot_short_labels (void);
 
 G_END_DECLS
 

@@ -81,6 +81,12 @@ srl_table_read (const char *path, GError **error)
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot read: %s", path, local->message);
       return NULL;
     }
+  return srl_table_parse (text, path, error);
+}
+
+SrlTable *
+srl_table_parse (const char *text, const char *path, GError **error)
+{
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   if (!lines[0] || !*g_strstrip (lines[0]))
     {

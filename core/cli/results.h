@@ -18,6 +18,8 @@ typedef struct {
 
 /* transfer full; NULL with an error naming the file and the line. */
 SrlTable *srl_table_read (const char *path, GError **error);
+/* The same from the text of such a file; `path` names it in errors. */
+SrlTable *srl_table_parse (const char *text, const char *path, GError **error);
 void srl_table_free (SrlTable *table);
 /* The index of a column, or -1. */
 int srl_table_column (const SrlTable *table, const char *name);

@@ -248,15 +248,6 @@ srl_sweep_scan (SrlSweep *s, gboolean retry_failed)
     }
 }
 
-guint
-srl_sweep_count (const SrlSweep *s, SrlSweepState state)
-{
-  guint n = 0;
-  for (guint i = 0; i < s->runs->len; i++)
-    n += ((const SrlSweepRun *) s->runs->pdata[i])->state == state;
-  return n;
-}
-
 gboolean
 srl_sweep_write_manifest (const SrlSweep *s, GError **error)
 {

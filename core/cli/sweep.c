@@ -34,6 +34,15 @@ srl_sweep_state_name (SrlSweepState state)
   return "?";
 }
 
+guint
+srl_sweep_count (const SrlSweep *s, SrlSweepState state)
+{
+  guint n = 0;
+  for (guint i = 0; i < s->runs->len; i++)
+    n += ((const SrlSweepRun *) s->runs->pdata[i])->state == state;
+  return n;
+}
+
 void
 srl_sweep_variant_free (gpointer p)
 {

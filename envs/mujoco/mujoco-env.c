@@ -251,6 +251,7 @@ srl_mj_env_destroy (gpointer p)
   SrlMjEnv *env = p;
   if (!env)
     return;
+  srl_mj_renderer_free (env->renderer);
   if (env->bench)
     mj_deleteData (env->bench);
   if (env->d)
@@ -490,4 +491,29 @@ srl_mj_env_bench_baseline (gpointer p, SrlRng *rng, guint64 steps)
     }
   mju_user_warning = saved_warning;
   return steps;
+}
+
+gboolean
+srl_mj_env_render_setup (gpointer p, guint width, guint height, const char *camera, GError **error)
+{
+  SrlMjEnv *env = p;
+  g_clear_pointer (&env->renderer, srl_mj_renderer_free);
+  Guard guard;
+  GUARD_BEGIN (&guard)
+  {
+    env->renderer = srl_mj_renderer_new (env->m, width, height, camera, error);
+  }
+  else
+  {
+    g_set_error (error, SRL_ERROR, SRL_ERROR_FAILED, "cannot render %s: MuJoCo: %s", env->model_path, guard.message);
+  }
+  GUARD_END (&guard);
+  return env->renderer != NULL;
+}
+
+void
+srl_mj_env_render (gpointer p, SrlFrame *frame)
+{
+  SrlMjEnv *env = p;
+  srl_mj_renderer_draw (env->renderer, env->m, env->d, frame);
 }

@@ -39,6 +39,8 @@
 #include <mujoco/mujoco.h>
 #include <softrl/softrl.h>
 
+#include <softrl/mujoco-render.h>
+
 G_BEGIN_DECLS
 
 typedef struct _SrlMjEnv SrlMjEnv;
@@ -83,6 +85,7 @@ struct _SrlMjEnv {
   char reason[512];
   mjData *bench;                   /* the bare loop's own data, made on first use */
   double *start;                   /* qpos and qvel after the last reset (where the bare loop starts) */
+  SrlMjRenderer *renderer;         /* made by render_setup */
 };
 
 /* The environment's bookkeeping as doubles (task->episode). */
@@ -99,6 +102,10 @@ const char *srl_mj_env_invalid_reason (gpointer env);
 void srl_mj_env_save (gpointer env, SrlStateWriter *writer);
 gboolean srl_mj_env_load (gpointer env, const SrlStateReader *reader, GError **error);
 guint64 srl_mj_env_bench_baseline (gpointer env, SrlRng *rng, guint64 steps);
+/* MuJoCo's renderer (mujoco-render.h); a MuJoCo error while making it is a
+ * setup error, not an exit. */
+gboolean srl_mj_env_render_setup (gpointer env, guint width, guint height, const char *camera, GError **error);
+void srl_mj_env_render (gpointer env, SrlFrame *frame);
 
 /* Fill the entries of an SrlEnvDescriptor that every MuJoCo environment
  * shares; `create_` is the environment's own (it names its task). */
@@ -108,7 +115,8 @@ guint64 srl_mj_env_bench_baseline (gpointer env, SrlRng *rng, guint64 steps);
     .create = create_, .destroy = srl_mj_env_destroy, .spec = srl_mj_env_spec,                     \
     .reset = srl_mj_env_reset, .step = srl_mj_env_step, .episode_info = srl_mj_env_episode_info,    \
     .invalid_reason = srl_mj_env_invalid_reason, .save = srl_mj_env_save, .load = srl_mj_env_load, \
-    .bench_baseline = srl_mj_env_bench_baseline,                                                   \
+    .bench_baseline = srl_mj_env_bench_baseline, .render_setup = srl_mj_env_render_setup,          \
+    .render = srl_mj_env_render,                                                                   \
   }
 
 /* ---- helpers for the tasks ---- */

@@ -269,7 +269,7 @@ dpg_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
   else
     {
       memcpy (agent_action, srl_mlp_forward (d->actor, 1, obs), A * sizeof (float));
-      if (mode == SRL_ACT_STOCHASTIC)
+      if (mode != SRL_ACT_DETERMINISTIC)
         {
           srl_rng_fill_normal (rng, d->act_noise, A);
           for (guint j = 0; j < A; j++)

@@ -174,12 +174,12 @@ grid_q_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint ep
   guint k;
   if (mode == SRL_ACT_RANDOM)
     k = (guint) srl_rng_below (rng, g->n_actions);
-  else if (mode == SRL_ACT_STOCHASTIC && memory[0] > 0)
+  else if (mode != SRL_ACT_DETERMINISTIC && memory[0] > 0)
     {
       memory[0] -= 1;
       k = (guint) memory[1];
     }
-  else if (mode == SRL_ACT_STOCHASTIC && srl_rng_uniform (rng) < g->epsilon)
+  else if (mode != SRL_ACT_DETERMINISTIC && srl_rng_uniform (rng) < g->epsilon)
     {
       k = (guint) srl_rng_below (rng, g->n_actions);
       memory[0] = (float) srl_rng_below (rng, g->max_hold); /* further steps to hold it */

@@ -7,8 +7,8 @@
  *   save / load — everything needed to continue exactly (weights, optimiser
  *             moments, temperature, its RNG), or only what acting needs.
  *
- * Lifecycle: create → (act | update | end_epoch)* → save/load at any point
- * between calls → destroy.  act and update must not allocate.  Not
+ * Lifecycle: create → (act | update | episode_end | end_epoch)* → save/load
+ * at any point between calls → destroy.  act and update must not allocate.  Not
  * thread-safe: the core calls one function at a time.  A run holds one
  * instance; `softrl eval` creates another and loads SRL_SAVE_POLICY state
  * into it.
@@ -32,10 +32,27 @@ G_BEGIN_DECLS
 
 /* What act() is asked for. */
 typedef enum {
-  SRL_ACT_RANDOM,        /* exploration before learning starts (e.g. uniform actions) */
-  SRL_ACT_STOCHASTIC,    /* sample from the policy */
-  SRL_ACT_DETERMINISTIC  /* the policy's deterministic action (noise = 0) */
+  SRL_ACT_RANDOM,          /* training, before learning starts: exploration (e.g. uniform actions) */
+  SRL_ACT_STOCHASTIC,      /* training: sample from the policy, with any exploration it adds */
+  SRL_ACT_DETERMINISTIC,   /* evaluation: the policy's deterministic action (noise = 0) */
+  /* ABI 1.2: evaluation that samples from the policy (eval --stochastic,
+   * eval_deterministic = false), without what only training adds (sql's
+   * Ornstein–Uhlenbeck noise).  Plugins built for ABI 1.0 or 1.1 receive
+   * SRL_ACT_STOCHASTIC instead. */
+  SRL_ACT_EVAL_STOCHASTIC
 } SrlActMode;
+
+/* How a training episode ended, for episode_end().  `ret` sums every reward
+ * of the episode, the terminating step's included; exactly one of
+ * `terminated` (a terminal state: the replay marks that transition
+ * terminal), `truncated` (the time limit) and `invalid` (the simulator
+ * reached an invalid state; that last transition was dropped and is not in
+ * `ret` or the replay) is TRUE. */
+typedef struct {
+  double ret;
+  guint64 length;
+  gboolean terminated, truncated, invalid;
+} SrlEpisodeEnd;
 
 /* How much save() writes and load() reads. */
 typedef enum {
@@ -43,8 +60,10 @@ typedef enum {
   SRL_SAVE_FULL    /* everything for an exact resume */
 } SrlSaveScope;
 
-/* A statistic reported per epoch in progress.csv (mean over the epoch's
- * updates).  Tables of them are static: the strings are borrowed for as long
+/* A statistic reported per epoch in progress.csv: the mean of the values
+ * update() wrote over the epoch's updates, so a counter reads as its mean
+ * over the epoch (report what changes per update, or a level such as a
+ * temperature, rather than a running count).  Tables of them are static: the strings are borrowed for as long
  * as the plugin is loaded.  `name` is the CSV column, `doc` one line. */
 typedef struct {
   const char *name;
@@ -60,6 +79,13 @@ typedef struct {
   const SrlSamplerFactory *sampler;  /* NULL when the algorithm takes no sampler */
   guint64 seed;                      /* derive all initial randomness from it */
   const SrlRegistry *registry;       /* to build plugins named by saved runs */
+  /* ---- ABI 1.2 ---- */
+  /* The run's settings ([experiment]), also when the instance is made to
+   * evaluate a saved run rather than to train. */
+  gint64 epochs, steps_per_epoch;    /* the run's length */
+  guint64 replay_capacity;           /* transitions the replay can hold */
+  guint max_path_length;             /* steps after which an episode is truncated */
+  gboolean training;                 /* FALSE: made for eval, figure or compose, never updated */
 } SrlAlgorithmContext;
 
 /* An algorithm plugin.  Every function is required unless marked optional;
@@ -126,7 +152,17 @@ typedef struct {
    * FALSE when it cannot (then q is untouched).  Read it only through
    * srl_algorithm_q_values(), which knows older descriptors lack it. */
   gboolean (*q_values) (gpointer algorithm, guint n, const float *obs, const float *act, float *q);
+  /* ---- ABI 1.2 ---- */
+  /* Optional: called once at the end of each training episode, after its
+   * last transition is in the replay and before the next reset (never for
+   * evaluation episodes).  Must not allocate; what it keeps belongs in
+   * save(SRL_SAVE_FULL) for an exact resume. */
+  void (*episode_end) (gpointer algorithm, const SrlEpisodeEnd *episode);
 } SrlAlgorithmDescriptor;
+
+/* `mode` as the plugin built from `descriptor` understands it: plugins
+ * built before ABI 1.2 get SRL_ACT_STOCHASTIC for SRL_ACT_EVAL_STOCHASTIC. */
+SrlActMode srl_algorithm_act_mode (const SrlAlgorithmDescriptor *descriptor, SrlActMode mode);
 
 /* The soft Q-function of `algorithm` (created from `descriptor`) at n pairs,
  * or FALSE when the plugin has none (no q_values, or built for ABI 1.0). */

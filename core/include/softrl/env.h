@@ -39,6 +39,16 @@ typedef struct {
                                      `softrl eval --out` writes one column each */
 } SrlEnvSpec;
 
+/* A picture for render(): width × height pixels, each a guint32 0x00RRGGBB
+ * (cairo's CAIRO_FORMAT_RGB24, so cairo can draw on it directly), rows top
+ * to bottom, `stride` bytes apart.  The core owns the pixels and sizes them
+ * once, before the first frame. */
+typedef struct {
+  guint width, height;
+  gsize stride;
+  guint32 *pixels;
+} SrlFrame;
+
 typedef enum {
   SRL_STEP_CONTINUE = 0,   /* the episode goes on */
   SRL_STEP_TERMINATED = 1, /* a terminal state: no value beyond it */
@@ -66,7 +76,10 @@ typedef struct {
    * `obs` (obs_dim doubles, the core's). */
   void (*reset) (gpointer env, SrlRng *rng, double *obs);
   /* Apply `action` (act_dim, within the bounds, the core's), write the next
-   * observation and the reward; randomness, if any, from `rng` as in reset. */
+   * observation and the reward; randomness, if any, from `rng` as in reset.
+   * The reward of the step that returns SRL_STEP_TERMINATED counts like any
+   * other (in the return and in the replay); after SRL_STEP_INVALID neither
+   * the observation nor the reward is used. */
   SrlStepStatus (*step) (gpointer env, SrlRng *rng, const double *action, double *obs, double *reward);
   /* Optional: the per-episode info values (spec->info_names order) into
    * `values` (the core's), read at the end of an episode. */
@@ -90,10 +103,25 @@ typedef struct {
    * environment's episodes, beside the environment's own steps to show what
    * the plugin costs on top of its simulator.  Returns the steps taken. */
   guint64 (*bench_baseline) (gpointer env, SrlRng *rng, guint64 steps);
+  /* ---- ABI 1.2 (optional, both or neither; a 1.1 descriptor ends before this) ---- */
+  /* Get ready to draw width × height frames seen from `camera` (NULL: the
+   * environment's default view, which keeps the agent in the picture; else
+   * a view the environment names, such as a camera of a MuJoCo model).
+   * Called once, after create() and before the first render(); allocate
+   * here whatever drawing needs (a GL context, a scene, buffers) and free
+   * it in destroy().  FALSE with SRL_ERROR_CONFIG for an unknown camera or
+   * a size the renderer cannot draw, SRL_ERROR_FAILED when no renderer is
+   * available (no OpenGL, for instance).  `softrl render` uses it. */
+  gboolean (*render_setup) (gpointer env, guint width, guint height, const char *camera, GError **error);
+  /* Draw the current state into `frame` (the core's, of the size set up):
+   * after reset() and after every step.  Must not allocate. */
+  void (*render) (gpointer env, SrlFrame *frame);
 } SrlEnvDescriptor;
 
 /* Size of an ABI 1.0 environment descriptor (the fields every plugin has). */
 #define SRL_ENV_DESCRIPTOR_SIZE_1_0 (G_STRUCT_OFFSET (SrlEnvDescriptor, bench_baseline))
+/* Size of an ABI 1.1 environment descriptor (before render_setup). */
+#define SRL_ENV_DESCRIPTOR_SIZE_1_1 (G_STRUCT_OFFSET (SrlEnvDescriptor, render_setup))
 
 /* ---- using an environment (core side, also for algorithms and tools) ---- */
 typedef struct _SrlEnv SrlEnv;
@@ -114,6 +142,8 @@ void srl_env_reset (SrlEnv *env, SrlRng *rng, double *obs);
 /* `action` in [-1, 1]^act_dim: clipped, mapped onto the bounds and applied. */
 SrlStepStatus srl_env_step_normalized (SrlEnv *env, SrlRng *rng, const float *action,
                                        double *obs, double *reward);
+/* `action` in the environment's own units: clipped to the bounds and applied. */
+SrlStepStatus srl_env_step (SrlEnv *env, SrlRng *rng, const double *action, double *obs, double *reward);
 /* Fills srl_env_n_info() values; does nothing for environments without info. */
 void srl_env_episode_info (SrlEnv *env, double *values);
 /* The environment's reason (owned by it) or a generic one; never NULL. */
@@ -124,6 +154,25 @@ gboolean srl_env_load (SrlEnv *env, const SrlStateReader *reader, GError **error
  * plugin has none (ABI 1.0 plugins, simulators without a bare loop). */
 gboolean srl_env_has_bench_baseline (const SrlEnv *env);
 guint64 srl_env_bench_baseline (SrlEnv *env, SrlRng *rng, guint64 steps);
+/* Whether the environment draws frames (an ABI ≥ 1.2 descriptor with
+ * render_setup and render). */
+gboolean srl_env_can_render (const SrlEnv *env);
+/* The descriptor's render_setup (an SRL_ERROR_CONFIG error naming the
+ * environment when it cannot render) and render.  `frame` must have the
+ * size set up. */
+gboolean srl_env_render_setup (SrlEnv *env, guint width, guint height, const char *camera, GError **error);
+void srl_env_render (SrlEnv *env, SrlFrame *frame);
+
+/* For bindings from other languages: environment `name` of `registry`
+ * with "KEY=VALUE" `settings` over its defaults, validated as an [env]
+ * group (SRL_ERROR_CONFIG naming the key; an unknown name suggests the
+ * closest), owning the parameters the instance borrows.  transfer full:
+ * srl_env_binding_free; the env is the binding's. */
+typedef struct _SrlEnvBinding SrlEnvBinding;
+SrlEnvBinding *srl_env_binding_new (const SrlRegistry *registry, const char *name, const char *const *settings,
+                                    GError **error);
+SrlEnv *srl_env_binding_env (SrlEnvBinding *binding);
+void srl_env_binding_free (SrlEnvBinding *binding);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlEnv, srl_env_free)
 

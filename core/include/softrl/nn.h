@@ -105,7 +105,8 @@ typedef struct _SrlMlp SrlMlp;
 
 /* Declare an MLP n_in → hidden[0] → … → n_out in `weights` (not yet
  * allocated) under `prefix` ("q1." gives "q1.l0.weight", "q1.l0.bias", …).
- * Hidden layers use `hidden_nl`, the output layer `out_nl`.  The workspace
+ * Hidden layers use `hidden_nl`, the output layer `out_nl`; n_hidden may be
+ * 0 (one affine layer n_in → n_out, `hidden` may then be NULL).  The workspace
  * holds `max_rows` rows.  transfer full.  `weights` is borrowed and must
  * outlive the MLP; `prefix` and `hidden` are only read during the call.
  * Several MLPs may share one SrlWeights (each under its own prefix). */

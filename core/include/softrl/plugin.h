@@ -18,7 +18,11 @@
  * fields are only ever appended to descriptors; `size` tells the core how
  * much of the struct the plugin knows, and the core reads nothing past it
  * (SRL_DESCRIPTOR_HAS).  Minor 1 appended SrlAlgorithmDescriptor.q_values and
- * SrlEnvDescriptor.bench_baseline.
+ * SrlEnvDescriptor.bench_baseline; minor 2 appended
+ * SrlAlgorithmDescriptor.episode_end, the run's settings at the end of
+ * SrlAlgorithmContext and SRL_ACT_EVAL_STOCHASTIC, and exports the ABI as
+ * srl_plugin_abi (SRL_PLUGIN_DEFINE), read before the entry point runs;
+ * and appended SrlEnvDescriptor.render_setup and render.
  * So a plugin built against softrl 1.m loads into any core 1.n with n ≥ m;
  * appending a field bumps SRL_ABI_MINOR, and any other change to a public
  * struct, a callback's signature or its meaning bumps SRL_ABI_MAJOR (and

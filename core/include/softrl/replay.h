@@ -59,7 +59,11 @@ void srl_replay_add (SrlReplay *replay, const float *obs, const float *act, floa
  * must not be empty (the core calls update() only once min_replay_size
  * transitions are stored). */
 void srl_replay_sample (const SrlReplay *replay, SrlRng *rng, guint n, SrlBatch *batch);
-/* Copy transition i (0 = oldest kept) into single-row arrays; for tools. */
+/* Copy transition i (0 = oldest kept, i < srl_replay_size()) into
+ * single-row arrays; for tools and algorithms that read whole episodes.  Any
+ * output may be NULL, and is then not read.  `terminal` marks a transition
+ * into a terminal state, `truncated` the last of an episode cut by the time
+ * limit; an episode's transitions are contiguous and in order. */
 void srl_replay_get (const SrlReplay *replay, gsize i, float *obs, float *act, float *rew,
                      float *next_obs, gboolean *terminal, gboolean *truncated);
 /* Save the filled part under PREFIX (borrowed until the writer writes);

@@ -19,7 +19,8 @@ G_BEGIN_DECLS
   SRL_PARAM_INT ("target_update_interval", "1", 1, 1e9, "updates between target updates (Table C.1: 1; 1000 with τ = 1)"), \
   SRL_PARAM_DOUBLE ("q_lr", "3e-4", 0, 1, "Adam learning rate of the Q-functions (" TABLE ": 3·10⁻⁴)"),                  \
   SRL_PARAM_DOUBLE ("policy_lr", "3e-4", 0, 1, "Adam learning rate of the policy (" TABLE ": 3·10⁻⁴)"),                  \
-  SRL_PARAM_INT_LIST ("hidden_sizes", HIDDEN, 1, 65536, "hidden ReLU units of each Q-function (" TABLE ": " HIDDEN_DOC ")"), \
+  SRL_PARAM_INT_LIST ("hidden_sizes", HIDDEN, 1, 65536, "hidden ReLU units of each Q-function (" TABLE ": " HIDDEN_DOC \
+                      "); the policy's are [sampler] hidden_sizes"),                                                        \
   SRL_PARAM_INT ("n_q", "2", 1, SAC_MAX_Q, "Q-functions whose minimum is used (chapter 4: 2)"),                     \
   SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (" REWARD_TABLE ")"),        \
   SRL_PARAM_DOUBLE ("grad_clip", "0", 0, SRL_UNBOUNDED, "clip each network's gradient to this global norm (0: off)"),   \

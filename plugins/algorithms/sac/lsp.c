@@ -256,7 +256,7 @@ lsp_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
       /* The episode's latent, when kept: N(0, I), which is also the normal
        * prior's random action. */
       if (l->latent_per_episode && mode != SRL_ACT_DETERMINISTIC && *drawn == 0.0f
-          && (mode == SRL_ACT_STOCHASTIC || l->prior == SAC_PRIOR_NORMAL))
+          && (mode != SRL_ACT_RANDOM || l->prior == SAC_PRIOR_NORMAL))
         {
           srl_rng_fill_normal (rng, episode_latent, A);
           *drawn = 1.0f;

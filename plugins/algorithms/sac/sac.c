@@ -45,7 +45,7 @@ sac_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
     srl_rng_fill_uniform (rng, agent_action, s->act_dim, -1.0f, 1.0f);
   else
     {
-      if (mode == SRL_ACT_STOCHASTIC)
+      if (mode != SRL_ACT_DETERMINISTIC)
         srl_rng_fill_normal (rng, s->act_noise, s->act_dim);
       else
         memset (s->act_noise, 0, s->act_dim * sizeof (float));

@@ -56,7 +56,9 @@ static const SrlParamSpec sql_params[] = {
   SRL_PARAM_DOUBLE ("discount", "0.99", 0, 1, "discount γ (the reference code's 0.99; C.1 gives none)"),
   SRL_PARAM_DOUBLE ("q_lr", "1e-3", 0, 1, "Adam learning rate of the Q-function (C.1: 0.001)"),
   SRL_PARAM_DOUBLE ("policy_lr", "1e-4", 0, 1, "Adam learning rate of the sampling network (C.1: 0.0001)"),
-  SRL_PARAM_INT_LIST ("hidden_sizes", "200;200", 1, 65536, "hidden ReLU units of the Q-function (C.1: 2 × 200)"),
+  SRL_PARAM_INT_LIST ("hidden_sizes", "200;200", 1, 65536,
+                      "hidden ReLU units of the Q-function (C.1: 2 × 200); the sampling network's are [sampler] "
+                      "hidden_sizes"),
   SRL_PARAM_DOUBLE ("alpha", "0.1", 0, SRL_UNBOUNDED,
                     "temperature α (C.1: 10 on multi-goal, 0.1 on the other tasks; 0: conventional Q-learning, the limit α → 0)"),
   SRL_PARAM_DOUBLE ("reward_scale", "1", 0, SRL_UNBOUNDED, "multiplier of rewards (c in y = c·r + γV)"),
@@ -462,7 +464,8 @@ sql_create (const SrlAlgorithmContext *ctx, GError **error)
     }
   apply_schedule (s);
 
-  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim;
+  const guint M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
   s->batch = srl_batch_new (B, O, A);
   s->uniform = g_new0 (float, (gsize) B * s->value_particles * A);
   s->rows = g_new0 (float, (gsize) s->q_rows * s->q_input_dim);
@@ -516,7 +519,8 @@ sql_act (gpointer p, SrlRng *rng, SrlActMode mode, const float *obs, guint episo
         srl_rng_fill_normal (rng, s->act_noise, s->noise_dim);
       srl_sampler_sample (s->policy, 1, obs, s->act_noise, agent_action, NULL);
       if (mode == SRL_ACT_STOCHASTIC && s->ou)
-        /* Ornstein–Uhlenbeck with unit time step: x ← x − θx + σ ε. */
+        /* Ornstein–Uhlenbeck with unit time step: x ← x − θx + σ ε; in
+         * training only (not SRL_ACT_EVAL_STOCHASTIC). */
         for (guint j = 0; j < A; j++)
           {
             memory[j] += -s->ou_theta * memory[j] + s->ou_sigma * (float) srl_rng_normal (rng);
@@ -570,7 +574,8 @@ q_step (Sql *s, const SrlBatch *b, double *q_loss, double *q_mean, double *bellm
 static double
 policy_step (Sql *s, const SrlBatch *b)
 {
-  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim, M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
+  const guint B = s->batch_size, A = s->act_dim, O = s->obs_dim;
+  const guint M = s->kernel_particles, K = s->updated_particles, ND = s->noise_dim;
   /* Kernel-defining particles first (held fixed), then the updated ones,
    * whose sample() call backward() goes through. */
   repeat_rows (s->obs_m, b->obs, O, M, B);
