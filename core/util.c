@@ -57,10 +57,13 @@ srl_closest_name (const char *name, const char *const *candidates, guint n)
 gboolean
 srl_write_file_atomic (const char *path, const char *contents, gssize length, GError **error)
 {
-  /* g_file_set_contents writes a temporary file, fsyncs it and renames it
-   * over the old one; exactly the guarantee we want. */
+  /* A temporary file, renamed over the old one.  DURABLE: synced before
+   * the rename even when no file was there yet (plain g_file_set_contents
+   * syncs only when it replaces one), so that a new run's first config.ini
+   * cannot come back empty after a power loss. */
   g_autoptr (GError) local = NULL;
-  if (!g_file_set_contents (path, contents, length, &local))
+  if (!g_file_set_contents_full (path, contents, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0666, &local))
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot write: %s", path, local->message);
       return FALSE;
