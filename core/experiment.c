@@ -422,7 +422,7 @@ srl_experiment_load_run (const SrlRegistry *registry, const char *run_dir, const
   g_autofree char *config = g_build_filename (run_dir, SRL_RUN_CONFIG, NULL);
   if (!g_file_test (config, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: not a run directory (no %s)", run_dir, SRL_RUN_CONFIG);
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a run directory (no %s)", run_dir, SRL_RUN_CONFIG);
       return NULL;
     }
   SrlExperiment *x = srl_experiment_load (registry, config, overrides, error);

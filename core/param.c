@@ -16,6 +16,7 @@ typedef struct {
   GArray *ints;         /* gint64 */
   GArray *doubles;      /* double */
   GStrv strings;        /* lists and single strings (strings[0]) */
+  char *origin;         /* where the value came from: a file, "--set …" or "default" */
 } Value;
 
 struct _SrlSection {
@@ -54,6 +55,7 @@ value_clear (Value *v)
   g_clear_pointer (&v->ints, g_array_unref);
   g_clear_pointer (&v->doubles, g_array_unref);
   g_clear_pointer (&v->strings, g_strfreev);
+  g_clear_pointer (&v->origin, g_free);
   v->set = FALSE;
 }
 
@@ -361,6 +363,7 @@ srl_section_set (SrlSection *s, const char *key, const char *text, const char *o
     }
   value_clear (&s->values[i]);
   s->values[i] = v;
+  s->values[i].origin = g_strdup (origin);
   return TRUE;
 }
 
@@ -543,8 +546,13 @@ srl_section_error (const SrlSection *s, const char *key, GError **error, const c
   va_start (ap, format);
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
+  /* A value given with --set is blamed on the --set, not on the file. */
+  int i = key ? find_spec (s, key) : -1;
+  const char *origin = i >= 0 && s->values[i].origin && g_str_has_prefix (s->values[i].origin, "--set ")
+                           ? s->values[i].origin
+                           : s->file;
   if (key)
-    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] %s: %s", s->file, s->group, key, msg);
+    g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] %s: %s", origin, s->group, key, msg);
   else
     g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: [%s] %s", s->file, s->group, msg);
   return FALSE;

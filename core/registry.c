@@ -1,6 +1,8 @@
 /* The plugin registry: loads shared objects, checks their descriptors and
  * keeps them by kind and name. */
 #include <dlfcn.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,6 @@ struct _SrlRegistry {
   GHashTable *by_key;      /* "kind:name" → Entry* */
   GPtrArray *modules;      /* dlopen handles, closed at free */
   GPtrArray *refusals;     /* char*, NULL-terminated view rebuilt on demand */
-  GHashTable *loaded_names;/* basenames already loaded (shadowing) */
   /* While a file's entry point runs: */
   const char *loading_file;
   GPtrArray *staged;       /* Entry* */
@@ -41,7 +42,6 @@ srl_registry_new (void)
   r->modules = g_ptr_array_new ();
   r->refusals = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (r->refusals, NULL);
-  r->loaded_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return r;
 }
 
@@ -56,7 +56,6 @@ srl_registry_free (SrlRegistry *r)
     dlclose (r->modules->pdata[i]);
   g_ptr_array_unref (r->modules);
   g_ptr_array_unref (r->refusals);
-  g_hash_table_unref (r->loaded_names);
   g_free (r);
 }
 
@@ -279,9 +278,33 @@ refuse (SrlRegistry *r, const GError *error)
   g_ptr_array_add (r->refusals, NULL);
 }
 
+/* Why the file at `path` is not opened (transfer full), or NULL for a
+ * regular file.  Only regular files are opened: dlopen() of a FIFO blocks
+ * until something writes to it, and a device may do anything. */
+static char *
+not_a_regular_file (const char *path)
+{
+  struct stat st;
+  if (stat (path, &st) != 0)
+    return g_strdup_printf ("cannot read it: %s", g_strerror (errno));
+  if (S_ISREG (st.st_mode))
+    return NULL;
+  const char *what = S_ISFIFO (st.st_mode) ? "a FIFO"
+                     : S_ISDIR (st.st_mode) ? "a directory"
+                     : S_ISSOCK (st.st_mode) ? "a socket"
+                     : S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode) ? "a device" : "something else";
+  return g_strdup_printf ("it is %s, not a regular file", what);
+}
+
 gboolean
 srl_registry_load_file (SrlRegistry *r, const char *path, GError **error)
 {
+  g_autofree char *refused_unopened = not_a_regular_file (path);
+  if (refused_unopened)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_PLUGIN, "%s: refused without opening it: %s", path, refused_unopened);
+      return FALSE;
+    }
   dlerror ();
   void *handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
   if (!handle)
@@ -375,16 +398,17 @@ srl_registry_load_dir (SrlRegistry *r, const char *dir)
   /* Sorted, so the load order (and which of two conflicting files wins)
    * does not depend on the file system. */
   g_ptr_array_sort (names, compare_strings);
+  /* Every file is loaded, whatever its name: a file named like one found
+   * earlier (a user's pendulum.so beside the built-in one) registers its
+   * plugins like any other, so that a plugin is never hidden by a file name
+   * nor silently ignored.  Its names decide: the same descriptor again is
+   * nothing new, a different one under a taken name is refused and listed
+   * with the file that has it. */
   for (guint i = 0; i < names->len; i++)
     {
-      const char *base = names->pdata[i];
-      if (g_hash_table_contains (r->loaded_names, base))
-        continue; /* shadowed by the same file name in an earlier directory */
-      g_autofree char *path = g_build_filename (dir, base, NULL);
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
       g_autoptr (GError) error = NULL;
-      if (srl_registry_load_file (r, path, &error))
-        g_hash_table_add (r->loaded_names, g_strdup (base));
-      else
+      if (!srl_registry_load_file (r, path, &error))
         refuse (r, error);
     }
 }

@@ -175,31 +175,30 @@ srl_replay_save (const SrlReplay *r, SrlStateWriter *w, const char *prefix)
   srl_state_writer_put_u8 (w, truncated_name, r->truncated, r->size);
 }
 
-gboolean
-srl_replay_load (SrlReplay *r, const SrlStateReader *reader, const char *prefix, GError **error)
+/* The counters of a buffer saved under `prefix`, checked against each
+ * other. */
+static gboolean
+load_counters (const SrlStateReader *reader, const char *prefix, gint64 *capacity, gint64 *size, gint64 *head,
+               GError **error)
 {
   g_autofree char *p_cap = g_strconcat (prefix, "capacity", NULL);
   g_autofree char *p_size = g_strconcat (prefix, "size", NULL);
   g_autofree char *p_head = g_strconcat (prefix, "head", NULL);
-  gint64 capacity, size, head;
   /* A ring that has not wrapped yet writes its next transition at `size`. */
-  if (!srl_state_reader_get_count (reader, p_cap, 1, SRL_STATE_MAX_COUNT, &capacity, error)
-      || !srl_state_reader_get_count (reader, p_size, 0, capacity, &size, error)
-      || !srl_state_reader_get_count (reader, p_head, size < capacity ? size : 0, size < capacity ? size : capacity - 1,
-                                      &head, error))
-    return FALSE;
-  if ((gsize) capacity != r->capacity)
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
-                   "%s: the saved replay buffer has capacity %" G_GINT64_FORMAT
-                   ", this experiment %" G_GSIZE_FORMAT "; keep [experiment] replay_capacity when resuming",
-                   srl_state_reader_path (reader), capacity, r->capacity);
-      return FALSE;
-    }
-  const gsize *shape;
-  guint nd;
+  return srl_state_reader_get_count (reader, p_cap, 1, SRL_STATE_MAX_COUNT, capacity, error)
+         && srl_state_reader_get_count (reader, p_size, 0, *capacity, size, error)
+         && srl_state_reader_get_count (reader, p_head, *size < *capacity ? *size : 0,
+                                        *size < *capacity ? *size : *capacity - 1, head, error);
+}
+
+/* The first `size` slots of a buffer saved under `prefix` into the first
+ * slots of `r`. */
+static gboolean
+load_slots (SrlReplay *r, const SrlStateReader *reader, const char *prefix, gint64 size, GError **error)
+{
   g_autofree char *p_obs = g_strconcat (prefix, "obs", NULL);
-  shape = srl_state_reader_shape (reader, p_obs, &nd);
+  guint nd;
+  const gsize *shape = srl_state_reader_shape (reader, p_obs, &nd);
   if (shape && nd == 2 && shape[1] != r->obs_dim)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
@@ -230,7 +229,66 @@ srl_replay_load (SrlReplay *r, const SrlStateReader *reader, const char *prefix,
                      r->truncated[i]);
         return FALSE;
       }
+  return TRUE;
+}
+
+gboolean
+srl_replay_load (SrlReplay *r, const SrlStateReader *reader, const char *prefix, GError **error)
+{
+  gint64 capacity, size, head;
+  if (!load_counters (reader, prefix, &capacity, &size, &head, error))
+    return FALSE;
+  if ((gsize) capacity != r->capacity)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
+                   "%s: the saved replay buffer has capacity %" G_GINT64_FORMAT
+                   ", this experiment %" G_GSIZE_FORMAT "; keep [experiment] replay_capacity when resuming",
+                   srl_state_reader_path (reader), capacity, r->capacity);
+      return FALSE;
+    }
+  if (!load_slots (r, reader, prefix, size, error))
+    return FALSE;
   r->size = size;
   r->head = head;
+  return TRUE;
+}
+
+gboolean
+srl_replay_append_saved (SrlReplay *r, const SrlStateReader *reader, const char *prefix, gsize *appended,
+                         GError **error)
+{
+  gint64 capacity, size, head;
+  if (!load_counters (reader, prefix, &capacity, &size, &head, error))
+    return FALSE;
+  if ((gsize) size > r->capacity - r->size)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                   "%s: its %" G_GINT64_FORMAT " transitions do not fit replay_capacity %" G_GSIZE_FORMAT
+                   " after the %" G_GSIZE_FORMAT " already there", srl_state_reader_path (reader), size, r->capacity,
+                   r->size);
+      return FALSE;
+    }
+  *appended = 0;
+  if (size == 0)
+    return TRUE;
+  /* Only what is stored is read, into a buffer of its own size: the
+   * source's capacity may be far beyond this machine's memory. */
+  g_autoptr (GError) no_memory = NULL;
+  g_autoptr (SrlReplay) saved = srl_replay_try_new (size, r->obs_dim, r->act_dim, &no_memory);
+  if (!saved)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: %s", srl_state_reader_path (reader), no_memory->message);
+      return FALSE;
+    }
+  if (!load_slots (saved, reader, prefix, size, error))
+    return FALSE;
+  /* Oldest first: a full buffer's oldest slot is at its head. */
+  for (gint64 t = 0; t < size; t++)
+    {
+      gsize i = size < capacity ? (gsize) t : (gsize) ((head + t) % capacity);
+      srl_replay_add (r, saved->obs + i * r->obs_dim, saved->act + i * r->act_dim, saved->rew[i],
+                      saved->next_obs + i * r->obs_dim, saved->terminal[i], saved->truncated[i]);
+    }
+  *appended = size;
   return TRUE;
 }

@@ -64,6 +64,7 @@ struct _SrlRun {
   char *header;
 
   /* this process */
+  int lock_fd;        /* its ownership of `dir` (owner.c), -1 before */
   double started;
   gint64 steps_at_start;
 };

@@ -49,7 +49,31 @@ srl_run_free (SrlRun *r)
   g_free (r->header);
   g_free (r->name);
   g_free (r->dir);
+  if (r->lock_fd >= 0)
+    close (r->lock_fd);
   g_free (r);
+}
+
+static SrlRun *
+run_alloc (const SrlRegistry *registry, const SrlRunOptions *options)
+{
+  SrlRun *r = g_new0 (SrlRun, 1);
+  r->registry = registry;
+  r->options = *options;
+  r->lock_fd = -1;
+  return r;
+}
+
+/* Own the run directory, then clear what an interrupted predecessor left
+ * half written. */
+static gboolean
+run_own_dir (SrlRun *r, guint *temporaries_removed, GError **error)
+{
+  r->lock_fd = srl_dir_lock (r->dir, SRL_RUN_LOCK, "run", error);
+  if (r->lock_fd < 0)
+    return FALSE;
+  *temporaries_removed = srl_run_remove_temporaries (r->dir);
+  return TRUE;
 }
 
 static void run_log (SrlRun *r, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
@@ -123,6 +147,11 @@ srl_experiment_check (const SrlRegistry *registry, SrlExperiment *x, GError **er
   SrlEnv *env = srl_env_new (x->env_descriptor, x->env, error);
   if (!env)
     return FALSE;
+  if (!srl_experiment_check_memory_for (x, srl_env_spec (env), error))
+    {
+      srl_env_free (env);
+      return FALSE;
+    }
   SrlAgent *agent = srl_agent_new_full (registry, x, srl_env_spec (env), srl_section_get_int (x->runner, "seed"), TRUE,
                                         error);
   srl_env_free (env);
@@ -227,36 +256,26 @@ fill_replay (SrlRun *r, GError **error)
 {
   guint n_runs = 0;
   const char *const *runs = srl_section_get_string_list (r->x->runner, "replay_from", &n_runs);
-  guint O = srl_replay_obs_dim (r->replay), A = srl_replay_act_dim (r->replay);
-  g_autofree float *obs = g_new (float, O), *act = g_new (float, MAX (A, 1)), *next = g_new (float, O);
   for (guint i = 0; i < n_runs; i++)
     {
       g_autofree char *path = g_build_filename (runs[i], SRL_RUN_CHECKPOINT, NULL);
       g_autoptr (GError) local = NULL;
       g_autoptr (SrlStateReader) rd = srl_state_reader_open (path, &local);
-      gint64 capacity = 0;
-      if (!rd || !srl_state_reader_get_i64_value (rd, SRL_CHECKPOINT_REPLAY "capacity", &capacity, &local))
+      gsize n = 0;
+      if (!rd || !srl_replay_append_saved (r->replay, rd, SRL_CHECKPOINT_REPLAY, &n, &local))
         return srl_section_error (r->x->runner, "replay_from", error, "%s", local->message);
-      g_autoptr (SrlReplay) theirs = srl_replay_new (MAX (capacity, 1), O, A);
-      if (!srl_replay_load (theirs, rd, SRL_CHECKPOINT_REPLAY, &local))
-        return srl_section_error (r->x->runner, "replay_from", error, "%s", local->message);
-      gsize n = srl_replay_size (theirs);
-      if (srl_replay_size (r->replay) + n > srl_replay_capacity (r->replay))
-        return srl_section_error (r->x->runner, "replay_from", error,
-                                  "%" G_GSIZE_FORMAT " transitions do not fit replay_capacity %" G_GSIZE_FORMAT,
-                                  srl_replay_size (r->replay) + n, srl_replay_capacity (r->replay));
-      for (gsize t = 0; t < n; t++)
-        {
-          float rew;
-          gboolean terminal, truncated;
-          srl_replay_get (theirs, t, obs, act, &rew, next, &terminal, &truncated);
-          srl_replay_add (r->replay, obs, act, rew, next, terminal, truncated);
-        }
       run_log (r, "replay buffer: %" G_GSIZE_FORMAT " transitions from %s", n, runs[i]);
     }
   if (r->offline_updates > 0 && srl_replay_size (r->replay) == 0)
     return srl_section_error (r->x->runner, "replay_from", error, "these runs saved no transitions to train on");
   return TRUE;
+}
+
+static void
+log_temporaries_removed (SrlRun *r, guint n)
+{
+  if (n)
+    run_log (r, "removed %u temporary file%s of writes that were interrupted", n, n == 1 ? "" : "s");
 }
 
 /* Undo what srl_run_new wrote into a directory it created; rmdir only
@@ -269,22 +288,22 @@ remove_refused_run (SrlRun *r)
       fclose (r->log);
       r->log = NULL;
     }
-  const char *names[] = { SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS };
+  const char *names[] = { SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS, SRL_RUN_LOCK };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *path = g_build_filename (r->dir, names[i], NULL);
       g_unlink (path);
     }
   g_rmdir (r->dir);
+  close (r->lock_fd);
+  r->lock_fd = -1;
 }
 
 SrlRun *
 srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions *options, GError **error)
 {
-  g_autoptr (SrlRun) r = g_new0 (SrlRun, 1);
-  r->registry = registry;
+  g_autoptr (SrlRun) r = run_alloc (registry, options);
   r->x = x;
-  r->options = *options;
   const char *name = srl_section_get_string (x->runner, "name");
   g_autofree char *base = srl_experiment_default_name (x->file);
   if (options->out_dir)
@@ -303,6 +322,23 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
     {
       srl_section_error (x->runner, "offline_updates", error,
                          "an offline run trains on saved transitions: name runs in [experiment] replay_from");
+      return NULL;
+    }
+  if (!srl_experiment_check_memory (x, error))
+    return NULL;
+  /* Owner first, then look: two runs started at once with one --out cannot
+   * both find the directory empty. */
+  gboolean created = !g_file_test (r->dir, G_FILE_TEST_EXISTS);
+  if (g_mkdir_with_parents (r->dir, 0755) != 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot create the run directory: %s", r->dir,
+                   g_strerror (errno));
+      return NULL;
+    }
+  guint temporaries = 0;
+  if (!run_own_dir (r, &temporaries, error))
+    {
+      /* Another process's directory now, whoever created it. */
       return NULL;
     }
   g_autofree char *ckpt = g_build_filename (r->dir, SRL_RUN_CHECKPOINT, NULL);
@@ -328,15 +364,9 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
   if (found->len)
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
-                   "%s holds a run's files but no checkpoint to continue from (%s); move them away or choose "
-                   "another --out", r->dir, found->str);
-      return NULL;
-    }
-  gboolean created = !g_file_test (r->dir, G_FILE_TEST_EXISTS);
-  if (g_mkdir_with_parents (r->dir, 0755) != 0)
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot create the run directory: %s", r->dir,
-                   g_strerror (errno));
+                   "%s holds a run's files but no checkpoint to continue from (%s); continue it with "
+                   "`softrl run --resume %s` (it starts over from its config.ini), move them away or choose "
+                   "another --out", r->dir, found->str, r->dir);
       return NULL;
     }
   /* A new identity for every new run, even one started from another run's
@@ -352,7 +382,30 @@ srl_run_new (const SrlRegistry *registry, SrlExperiment *x, const SrlRunOptions 
       return NULL;
     }
   write_status (r, "running");
+  log_temporaries_removed (r, temporaries);
   return g_steal_pointer (&r);
+}
+
+/* A run killed before its first checkpoint has nothing to continue from:
+ * it starts over from its config.ini (log.txt keeps what came before). */
+static gboolean
+run_start_over (SrlRun *r, const char *config, const char *const *overrides, GError **error)
+{
+  static const char *const results[] = { SRL_RUN_PROGRESS, SRL_RUN_POLICY, SRL_RUN_STATUS };
+  r->x = srl_experiment_load (r->registry, config, overrides, error);
+  if (!r->x || !srl_experiment_check_memory (r->x, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autofree char *path = g_build_filename (r->dir, results[i], NULL);
+      g_unlink (path);
+    }
+  if (!run_setup (r, error) || !fill_replay (r, error) || !write_config (r, error))
+    return FALSE;
+  write_status (r, "running");
+  run_log (r, "%s had no checkpoint yet (stopped before its first one): starting over from its %s", r->dir,
+           SRL_RUN_CONFIG);
+  return TRUE;
 }
 
 SrlRun *
@@ -366,16 +419,11 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
       g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG, "%s: not a run directory (no config.ini)", run_dir);
       return NULL;
     }
-  if (!g_file_test (ckpt, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
-                   "%s: has no checkpoint yet (the run stopped before its first one); start it again", run_dir);
-      return NULL;
-    }
-  g_autoptr (SrlRun) r = g_new0 (SrlRun, 1);
-  r->registry = registry;
-  r->options = *options;
+  g_autoptr (SrlRun) r = run_alloc (registry, options);
   r->dir = g_strdup (run_dir);
+  guint temporaries = 0;
+  if (!run_own_dir (r, &temporaries, error))
+    return NULL;
   /* The seed seeded the generators whose states the checkpoint holds: a new
    * one would change nothing but config.ini, which would then lie. */
   for (guint i = 0; overrides && overrides[i]; i++)
@@ -391,15 +439,23 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
           return NULL;
         }
     }
+  if (!g_file_test (ckpt, G_FILE_TEST_EXISTS))
+    {
+      if (!run_start_over (r, config, overrides, error))
+        return NULL;
+      log_temporaries_removed (r, temporaries);
+      return g_steal_pointer (&r);
+    }
   r->x = srl_experiment_load (registry, config, overrides, error);
-  if (!r->x || !run_setup (r, error))
+  if (!r->x || !srl_experiment_check_memory (r->x, error) || !run_setup (r, error))
     return NULL;
   if (!srl_run_load_checkpoint (r, error))
     {
       /* A checkpoint that no longer fits what the command line changed is
        * the command line's fault: say which setting, not only which
        * tensor. */
-      for (guint i = 0; overrides && overrides[i]; i++)
+      gboolean blamed = FALSE;
+      for (guint i = 0; overrides && overrides[i] && !blamed; i++)
         if (!g_str_has_prefix (overrides[i], "experiment."))
           {
             g_autofree char *why = g_strdup ((*error)->message);
@@ -407,8 +463,18 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
             g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
                          "%s (after --set %s: a resumed run keeps the settings its checkpoint was made with)", why,
                          overrides[i]);
-            break;
+            blamed = TRUE;
           }
+      /* Otherwise the shapes asked for come from config.ini: an edit
+       * there is a bad experiment like any other. */
+      if (!blamed && g_error_matches (*error, SRL_ERROR, SRL_ERROR_MISMATCH))
+        {
+          g_autofree char *why = g_strdup ((*error)->message);
+          g_clear_error (error);
+          g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                       "%s (does %s still hold the settings the run was made with? a resumed run keeps them)", why,
+                       config);
+        }
       return NULL;
     }
   if (r->epochs < r->epoch)
@@ -420,6 +486,7 @@ srl_run_resume (const SrlRegistry *registry, const char *run_dir, const char *co
   if (!write_config (r, error))
     return NULL;
   write_status (r, "running");
+  log_temporaries_removed (r, temporaries);
   run_log (r, "resumed at epoch %" G_GINT64_FORMAT ", step %" G_GINT64_FORMAT, r->epoch + 1, r->total_steps);
   return g_steal_pointer (&r);
 }

@@ -27,6 +27,16 @@ typedef struct _SrlRun SrlRun;
  * replay buffer exists. */
 gboolean srl_experiment_check (const SrlRegistry *registry, SrlExperiment *experiment, GError **error);
 
+/* Whether the machine has the memory a run of `experiment` needs, by a
+ * lower bound made from its declared sizes (networks, their gradients and
+ * Adam moments, workspaces, the replay buffer as full as the run fills it)
+ * against what this process can get (MemAvailable with free swap, its
+ * cgroup's limit, RLIMIT_AS); FALSE with a configuration error saying how
+ * much is needed and how much there is (memory.c).  The _for variant takes
+ * the environment's spec, when an environment exists already. */
+gboolean srl_experiment_check_memory (const SrlExperiment *experiment, GError **error);
+gboolean srl_experiment_check_memory_for (const SrlExperiment *experiment, const SrlEnvSpec *spec, GError **error);
+
 /* A new run of `experiment` in a new directory.  Takes `experiment` over,
  * also when it fails; a directory it created for a run refused before
  * training is removed again. */
@@ -43,6 +53,21 @@ void srl_run_free (SrlRun *run);
  * checkpoint and return SRL_RUN_INTERRUPTED.  Async-signal-safe: the
  * program calls it from its SIGINT/SIGTERM handler. */
 void srl_run_request_stop (void);
+
+/* ---- owner.c ---- */
+/* Become the owner of directory `dir`: hold flock() on its file `lock_name`
+ * (created if missing) and write "process PID on HOST" into it.  Returns the
+ * file descriptor to close when done (the lock goes with it, or with the
+ * process however it ends), or -1 with SRL_ERROR_CONFIG naming the process
+ * that owns it; `what` names the kind of owner for that message ("run"). */
+int srl_dir_lock (const char *dir, const char *lock_name, const char *what, GError **error);
+/* Who owns `dir` ("process PID on HOST", transfer full), or NULL when
+ * nobody holds its `lock_name`. */
+char *srl_dir_lock_holder (const char *dir, const char *lock_name);
+/* Remove the temporary files of writes that were interrupted in run
+ * directory `dir` (only its owner may: they could be a live writer's);
+ * returns how many. */
+guint srl_run_remove_temporaries (const char *dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SrlRun, srl_run_free)
 

@@ -48,8 +48,12 @@ guint srl_edit_distance (const char *a, const char *b);
 /* The candidate closest to `name`, or NULL when none is close enough to be a
  * plausible typo. */
 const char *srl_closest_name (const char *name, const char *const *candidates, guint n);
-/* Write `contents` to `path` atomically (temporary file, fsync, rename). */
+/* Write `contents` to `path` atomically (temporary file, fsync, rename,
+ * fsync of the directory). */
 gboolean srl_write_file_atomic (const char *path, const char *contents, gssize length, GError **error);
+/* Flush the directory of `path` after renaming a file to `path`, so that
+ * the rename survives a power loss. */
+gboolean srl_sync_rename (const char *path, GError **error);
 double srl_now (void);  /* monotonic seconds */
 /* Append "YYYY-MM-DD HH:MM:SS MESSAGE" to a log file and flush it. */
 void srl_log_line (FILE *log, const char *message);
@@ -72,6 +76,11 @@ void srl_csv_append_number (GString *row, double value);
 /* srl_replay_new() that reports a buffer too large to allocate instead of
  * aborting. */
 SrlReplay *srl_replay_try_new (gsize capacity, guint obs_dim, guint act_dim, GError **error);
+/* Append the transitions a replay buffer saved under `prefix` holds, oldest
+ * first, reading only those (not the saved buffer's capacity); FALSE when
+ * they do not fit (a configuration error) or cannot be read. */
+gboolean srl_replay_append_saved (SrlReplay *replay, const SrlStateReader *reader, const char *prefix,
+                                  gsize *appended, GError **error);
 
 /* `text` fit to quote in a message (transfer full): valid UTF-8, control
  * characters as '?', at most `max_chars` characters and an ellipsis. */

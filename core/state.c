@@ -280,7 +280,7 @@ srl_state_writer_write (SrlStateWriter *w, const char *path, GError **error)
     }
   if (!ok)
     g_unlink (tmp);
-  return ok;
+  return ok && srl_sync_rename (path, error);
 }
 
 /* ------------------------------------------------------------------ JSON

@@ -57,15 +57,40 @@ srl_closest_name (const char *name, const char *const *candidates, guint n)
 gboolean
 srl_write_file_atomic (const char *path, const char *contents, gssize length, GError **error)
 {
-  /* g_file_set_contents writes a temporary file, fsyncs it and renames it
-   * over the old one; exactly the guarantee we want. */
+  /* A temporary file, renamed over the old one.  DURABLE: synced before
+   * the rename even when no file was there yet (plain g_file_set_contents
+   * syncs only when it replaces one), so that a new run's first config.ini
+   * cannot come back empty after a power loss. */
   g_autoptr (GError) local = NULL;
-  if (!g_file_set_contents (path, contents, length, &local))
+  if (!g_file_set_contents_full (path, contents, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0666, &local))
     {
       g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot write: %s", path, local->message);
       return FALSE;
     }
-  return TRUE;
+  return srl_sync_rename (path, error);
+}
+
+gboolean
+srl_sync_rename (const char *path, GError **error)
+{
+  /* A rename lives in the directory: until the directory is on disk, a
+   * power loss can bring back the old file, or none. */
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot open its directory to flush it: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  /* Some file systems cannot flush a directory (EINVAL); they make no
+   * promise to keep. */
+  gboolean ok = fsync (fd) == 0 || errno == EINVAL;
+  if (!ok)
+    g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot flush its directory: %s", path, g_strerror (errno));
+  close (fd);
+  return ok;
 }
 
 double

@@ -32,6 +32,11 @@ tests_test_density_LDADD = $(TEST_LDADD)
 check_PROGRAMS += tests/test-resume
 tests_test_resume_LDADD = $(TEST_LDADD)
 
+# Kills, second processes, memory beyond the machine's, odd plugin files.
+check_PROGRAMS += tests/test-trust-runs
+tests_test_trust_runs_LDADD = $(TEST_LDADD)
+TESTS += tests/test-trust-runs
+
 check_PROGRAMS += tests/test-learning
 tests_test_learning_LDADD = $(TEST_LDADD)
 
@@ -59,7 +64,7 @@ check_PROGRAMS += tests/test-hostile-files
 tests_test_hostile_files_LDADD = $(TEST_LDADD)
 TESTS += tests/test-hostile-files
 
-# What softrl trusts in the files it reads and writes: one test per fault.
+# What softrl trusts in the files it reads: one test per fault.
 check_PROGRAMS += tests/test-trust
 tests_test_trust_LDADD = $(TEST_LDADD)
 TESTS += tests/test-trust

@@ -31,7 +31,7 @@ saved_transitions (const char *dir, gint64 *n, GError **error)
 static void
 remove_attempt (const char *dir)
 {
-  const char *names[] = { SRL_RUN_COMPOSITION, SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS };
+  const char *names[] = { SRL_RUN_COMPOSITION, SRL_RUN_LOG, SRL_RUN_CONFIG, SRL_RUN_STATUS, SRL_RUN_LOCK };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *path = g_build_filename (dir, names[i], NULL);

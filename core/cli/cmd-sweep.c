@@ -193,7 +193,7 @@ srl_cmd_sweep (int argc, char **argv)
       print_list (s);
       return SRL_EXIT_OK;
     }
-  if (!srl_sweep_open (s, out, TRUE, &error))
+  if (!srl_sweep_open (s, out, TRUE, &error) || !srl_sweep_wait_for_owners (s, 60, &error))
     {
       srl_cli_error ("%s", error->message);
       return srl_cli_status (error);

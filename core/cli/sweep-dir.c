@@ -157,26 +157,10 @@ srl_sweep_open (SrlSweep *s, const char *out, gboolean lock, GError **error)
     }
   if (lock)
     {
-      g_autofree char *path = g_build_filename (s->out, SRL_SWEEP_LOCK, NULL);
-      s->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      /* A refusal before anything started: exit 2 like any other. */
+      s->lock_fd = srl_dir_lock (s->out, SRL_SWEEP_LOCK, "sweep", error);
       if (s->lock_fd < 0)
-        {
-          g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: cannot open: %s", path, g_strerror (errno));
-          return FALSE;
-        }
-      if (flock (s->lock_fd, LOCK_EX | LOCK_NB) != 0)
-        {
-          g_autofree char *holder = NULL;
-          g_file_get_contents (path, &holder, NULL, NULL);
-          g_set_error (error, SRL_ERROR, SRL_ERROR_IO, "%s: another softrl sweep works in this directory (%s)", s->out,
-                       holder && *holder ? g_strstrip (holder) : "see " SRL_SWEEP_LOCK);
-          return FALSE;
-        }
-      g_autofree char *me = g_strdup_printf ("process %d on %s\n", (int) getpid (), g_get_host_name ());
-      if (ftruncate (s->lock_fd, 0) != 0 || write (s->lock_fd, me, strlen (me)) < 0)
-        {
-          /* Only the message of a second sweep suffers. */
-        }
+        return FALSE;
     }
   g_autofree char *log_path = g_build_filename (s->out, SRL_SWEEP_LOG, NULL);
   s->log = g_fopen (log_path, "a");

@@ -40,6 +40,36 @@ remove_in (const char *dir, const char *name)
 }
 
 gboolean
+srl_sweep_wait_for_owners (SrlSweep *s, double timeout, GError **error)
+{
+  double until = srl_now () + timeout;
+  for (guint i = 0; i < s->runs->len; i++)
+    {
+      SrlSweepRun *r = s->runs->pdata[i];
+      gboolean told = FALSE;
+      for (;;)
+        {
+          g_autofree char *holder = srl_dir_lock_holder (r->dir, SRL_RUN_LOCK);
+          if (!holder)
+            break;
+          if (srl_now () > until)
+            {
+              g_set_error (error, SRL_ERROR, SRL_ERROR_CONFIG,
+                           "%s: its run is still going in %s (an earlier sweep's, or a `softrl run`); stop it or "
+                           "wait for it, then start the sweep again", r->dir, holder);
+              return FALSE;
+            }
+          if (!told)
+            srl_sweep_event (s, "waiting for %s, still going in %s (told to stop when its sweep died)", r->name,
+                             holder);
+          told = TRUE;
+          g_usleep (100000);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
 srl_sweep_job_start (SrlSweep *s, guint i, SrlSweepJob *job, GError **error)
 {
   SrlSweepRun *r = s->runs->pdata[i];

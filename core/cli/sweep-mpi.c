@@ -545,7 +545,8 @@ srl_sweep_mpi_main (const char *file, const char *out, guint jobs, gboolean retr
   char dir[4096] = "";
   if (status == SRL_EXIT_OK && rank == 0)
     {
-      if (srl_sweep_open (s, out, TRUE, &error))
+      /* Runs a lost rank started may still be finishing their step. */
+      if (srl_sweep_open (s, out, TRUE, &error) && srl_sweep_wait_for_owners (s, 60, &error))
         g_strlcpy (dir, s->out, sizeof dir);
       else
         {

@@ -133,6 +133,11 @@ typedef struct {
 } SrlSweepJob;
 
 gboolean srl_sweep_job_start (SrlSweep *sweep, guint run, SrlSweepJob *job, GError **error);
+/* Wait, at most `timeout` seconds in all, until no process owns a run
+ * directory of the sweep: the runs of a sweep that was killed stop at their
+ * next step, and a restarted sweep must not start beside them.  FALSE with
+ * SRL_ERROR_CONFIG naming a run and its process when one outlasts it. */
+gboolean srl_sweep_wait_for_owners (SrlSweep *sweep, double timeout, GError **error);
 /* Whether the job's process has ended (without waiting); then *state is
  * its outcome and *error (transfer full, or NULL) the reason of a failure,
  * and the run's status file tells the outcome.  `stopping`: the sweep asked

@@ -29,11 +29,12 @@ G_BEGIN_DECLS
 #define SRL_RUN_LOG "log.txt"                       /* what the run said, with times */
 #define SRL_RUN_COMPOSITION "compose.ini"           /* the experiment `softrl compose` wrote and ran */
 #define SRL_RUN_OUTPUT "output.txt"                 /* a sweep run's stdout and stderr, every attempt's */
+#define SRL_RUN_LOCK ".lock"                        /* held by the process that owns the run */
 /* Every name above, to initialise an array: commands that write beside a
  * run refuse these names, so a new file of a run directory goes here. */
 #define SRL_RUN_FILES                                                                                      \
   SRL_RUN_CONFIG, SRL_RUN_CHECKPOINT, SRL_RUN_POLICY, SRL_RUN_PROGRESS, SRL_RUN_STATUS, SRL_RUN_LOG,        \
-    SRL_RUN_COMPOSITION, SRL_RUN_OUTPUT
+    SRL_RUN_COMPOSITION, SRL_RUN_OUTPUT, SRL_RUN_LOCK
 /* Prefixes of the tensors inside a checkpoint; a policy file holds the
  * algorithm's SRL_SAVE_POLICY tensors without prefix. */
 #define SRL_CHECKPOINT_ALGORITHM "algorithm."

@@ -68,8 +68,9 @@ void srl_state_writer_put_f64_value (SrlStateWriter *writer, const char *name, d
 /* String metadata (copied).  Keys "format", "format_version", "checksum" are reserved. */
 void srl_state_writer_put_meta (SrlStateWriter *writer, const char *key, const char *value);
 /* Write atomically to `path` (temporary file in the same directory, fsync,
- * rename).  SRL_ERROR_IO naming the path on failure; a file already at
- * `path` is then left as it was.  The caller still frees the writer. */
+ * rename, fsync of the directory).  SRL_ERROR_IO naming the path on
+ * failure; a file already at `path` is then left as it was.  The caller
+ * still frees the writer. */
 gboolean srl_state_writer_write (SrlStateWriter *writer, const char *path, GError **error);
 
 /* ---- reading ----
