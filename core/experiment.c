@@ -38,7 +38,9 @@ srl_experiment_check_owner (const SrlStateReader *rd, const SrlExperiment *x, GE
    * either: those still resume.  One side without it is a mix-up. */
   if ((theirs || *ours) && g_strcmp0 (theirs, ours) != 0)
     {
-      g_set_error (error, SRL_ERROR, SRL_ERROR_MISMATCH,
+      /* A file of another run is a wrong file, not a setting to change:
+       * SRL_ERROR_FORMAT, which resume does not blame on config.ini. */
+      g_set_error (error, SRL_ERROR, SRL_ERROR_FORMAT,
                    "%s belongs to run %s, but %s is run %s: a checkpoint or policy resumes only the run that wrote it",
                    path, theirs && *theirs ? theirs : "(without an id)", x->file, *ours ? ours : "(without an id)");
       return FALSE;

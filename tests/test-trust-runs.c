@@ -223,7 +223,10 @@ test_temporaries_removed (void)
 
 /* ------------------------------------------------------------------ owners */
 
-/* Start `args` and wait until it owns `run` (its lock file names it). */
+/* Start `args`, wait until it owns `run` (its lock file names it) and stop
+ * it there (SIGSTOP): a stopped process keeps its lock, so the test's
+ * second processes meet the owner however fast the first would have
+ * finished on a loaded machine.  SIGCONT lets it go on. */
 static GPid
 start_owner (const char *run, const char *const *args)
 {
@@ -233,7 +236,10 @@ start_owner (const char *run, const char *const *args)
     {
       g_autofree char *holder = read_file (run, SRL_RUN_LOCK);
       if (holder && g_str_has_prefix (holder, expected))
-        return pid;
+        {
+          kill (pid, SIGSTOP);
+          return pid;
+        }
       g_usleep (10000);
     }
   kill (pid, SIGKILL);
@@ -257,6 +263,7 @@ test_one_owner_per_run (void)
   g_assert_nonnull (strstr (err, owner));
   g_assert_cmpint (srl_test_run (NULL, NULL, &out_err, "run", file, "--out", run, "-q", NULL), ==, 2);
   g_assert_nonnull (strstr (out_err, owner));
+  kill (first, SIGCONT);
   g_assert_cmpint (finish (first), ==, 0);
   assert_same_progress (run);
 }
