@@ -5,6 +5,9 @@
  * the refusals: an environment that cannot render, bad options, a bad
  * output, all before any work.  Headless: MuJoCo renders on EGL's
  * surfaceless platform (Mesa's software rasterizer). */
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "testutil.h"
 
 #define WIDTH 160
@@ -226,6 +229,31 @@ test_refusals (void)
   g_assert_nonnull (strstr (err, "ends in"));
 }
 
+/* Ctrl-C while filming: exit 130, and neither the video nor its hidden
+ * temporary file is left behind. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *out = g_build_filename (tmp, "interrupted.mp4", NULL);
+  const char *argv[] = { srl_test_bin (), "render", pendulum_run, "-o", out, "--episodes", "1000", NULL };
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  g_usleep (G_USEC_PER_SEC);
+  kill (pid, SIGINT);
+  int status;
+  while (waitpid (pid, &status, 0) < 0)
+    ;
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 130);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_autofree char *listing = srl_test_listing (tmp);
+  g_assert_null (strstr (listing, "interrupted"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -244,6 +272,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/halfcheetah", test_halfcheetah);
   g_test_add_func ("/render/pendulum", test_pendulum);
   g_test_add_func ("/render/refusals", test_refusals);
+  g_test_add_func ("/render/interrupt", test_interrupt);
   int status = g_test_run ();
   srl_test_rmtree (tmp);
   return status;

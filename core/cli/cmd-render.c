@@ -38,6 +38,10 @@ record_frame (const double *obs, guint obs_dim, gpointer data)
   gint64 index = r->frame++;
   /* A picture is the video's frame: the frames before it are drawn too,
    * for what environments accumulate (the 2-D ones draw the path). */
+  /* Ctrl-C: no more frames; the episode runs out undrawn and the video's
+   * temporary file is removed (nothing half-written is left behind). */
+  if (!r->error && srl_cli_stop_requests ())
+    g_set_error (&r->error, SRL_ERROR, SRL_ERROR_IO, "interrupted; nothing was written");
   if (r->error || (!r->video && index > r->wanted))
     return;
   SrlFrame *frame = srl_canvas_frame (r->canvas);
@@ -167,6 +171,7 @@ srl_cmd_render (int argc, char **argv)
   srl_rng_init (&rng, (guint64) seed);
   SrlActMode mode = stochastic ? SRL_ACT_EVAL_STOCHASTIC : SRL_ACT_DETERMINISTIC;
   SrlReturns returns = { 0 };
+  srl_cli_catch_stop_signals (TRUE);
   gint64 t_start = g_get_monotonic_time ();
   double cpu_start = cpu_seconds ();
   for (recorder.episode = 0; recorder.episode < episodes && !recorder.error; recorder.episode++)
@@ -198,7 +203,7 @@ srl_cmd_render (int argc, char **argv)
   if (recorder.error)
     {
       srl_cli_error ("render: %s", recorder.error->message);
-      status = srl_cli_status (recorder.error);
+      status = srl_cli_stop_requests () ? SRL_EXIT_INTERRUPTED : srl_cli_status (recorder.error);
       g_error_free (recorder.error);
       return status;
     }
