@@ -758,6 +758,11 @@ srl_run_train (SrlRun *r, GError **error)
                  r->dir, r->x->algorithm_descriptor->info.name, r->x->env_descriptor->info.name, r->epochs, per_epoch,
                  r->seed);
     }
+  /* Per process, since a resumed run may run on another machine or thread
+   * count: what its wall-clock figures were measured with. */
+  guint threads = srl_parallel_get_threads ();
+  run_log (r, "this process: %u thread%s on %s, softrl %s", threads, threads == 1 ? "" : "s", g_get_host_name (),
+           PACKAGE_VERSION);
   g_autoptr (GError) local = NULL;
   double last_line = 0;
   while (r->epoch < r->epochs)

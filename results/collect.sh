@@ -18,9 +18,11 @@
 #   machine.md               processor, cores, OpenBLAS and its kernels, the
 #                            softrl version and commit, threads per run and
 #                            each run's wall-clock time
-# --threads N states the threads each run used (softrl records it nowhere;
-# softrl sweep gives each run OPENBLAS_NUM_THREADS=1 unless SOFTRL_THREADS
-# or OPENBLAS_NUM_THREADS was set, which is what is written without it).
+# --threads N states the threads each run used when its log.txt does not
+# (softrl logs "this process: N threads" each time a run starts or
+# resumes; softrl sweep gives each run OPENBLAS_NUM_THREADS=1 unless
+# SOFTRL_THREADS or OPENBLAS_NUM_THREADS was set, which is what is written
+# without either).
 # softrl is $SOFTRL, else the build tree's core/softrl beside this script,
 # else the one on PATH.
 set -eu
@@ -167,14 +169,14 @@ version="$("$softrl" --version | head -n 1)"
   echo "| logical processors | ${cores:-unknown} (${per_core:-?} per core) |"
   echo "| BLAS | ${blas:-unknown} |"
   echo "| softrl | $version |"
-  default_threads="1 (softrl sweep's default, OPENBLAS_NUM_THREADS=1; the runs do not record it)"
+  default_threads="per run in the table below (from each run's log.txt; 1? where it records none: softrl sweep's default)"
   echo "| threads per run | ${threads:-$default_threads} |"
   echo
   echo "Each run's softrl is the program its output.txt names; its commit is that"
   echo "checkout's HEAD when collect.sh ran (+ means uncommitted changes)."
   echo
-  echo "| run | host | softrl commit | env steps | wall-clock | steps/s | hours per 10⁶ steps |"
-  echo "|---|---|---|---:|---:|---:|---:|"
+  echo "| run | host | softrl commit | threads | env steps | wall-clock | steps/s | hours per 10⁶ steps |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|"
   for run in "${runs[@]}"; do
     name="$(basename "$run")"
     host="?"
@@ -189,12 +191,17 @@ version="$("$softrl" --version | head -n 1)"
         [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] || commit="$commit+"
       fi
     fi
+    # Each process of the run logs its thread count; several values mean
+    # the run was resumed with another.
+    run_threads="$(sed -n 's/.* this process: \([0-9]*\) thread.*/\1/p' "$run/log.txt" 2>/dev/null | sort -un | paste -sd / -)"
+    run_threads="${run_threads:-${threads:-1?}}"
     progress="$dest/runs/$name/progress.csv"
     env_steps="$(csv_last "$progress" env_steps)"
     wall="$(csv_last "$progress" wall_s)"
-    awk -v n="$name" -v h="${host:-?}" -v c="$commit" -v s="$env_steps" -v w="$wall" 'BEGIN {
-      if (s == "" || w == "" || w + 0 <= 0) { printf "| %s | %s | %s | %s | %s | | |\n", n, h, c, s, w; exit }
-      printf "| %s | %s | %s | %d | %.0f s (%.2f h) | %.1f | %.2f |\n", n, h, c, s, w, w / 3600, s / w, w / 3600 / s * 1e6
+    awk -v n="$name" -v h="${host:-?}" -v c="$commit" -v t="$run_threads" -v s="$env_steps" -v w="$wall" 'BEGIN {
+      if (s == "" || w == "" || w + 0 <= 0) { printf "| %s | %s | %s | %s | %s | %s | | |\n", n, h, c, t, s, w; exit }
+      printf "| %s | %s | %s | %s | %d | %.0f s (%.2f h) | %.1f | %.2f |\n", n, h, c, t, s, w, w / 3600, s / w,
+             w / 3600 / s * 1e6
     }'
   done
   echo

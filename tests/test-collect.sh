@@ -69,8 +69,8 @@ check $? "curves-pendulum.png is a PNG"
 
 rows="$(grep -c '^| pendulum-sac-seed[123] | ' "$tmp/results/machine.md")"
 [ "$rows" = 3 ] && grep -q '^| BLAS | OpenBLAS' "$tmp/results/machine.md" &&
-  grep -q '^| pendulum-sac-seed3 | [^|]* | [^|]* | 400 | ' "$tmp/results/machine.md"
-check $? "machine.md: BLAS and a row per run with its steps"
+  grep -q '^| pendulum-sac-seed3 | [^|]* | [^|]* | 1 | 400 | ' "$tmp/results/machine.md"
+check $? "machine.md: BLAS and a row per run with its threads (from its log) and steps"
 
 SOFTRL="$bin" "$top_srcdir/results/collect.sh" --steps 4x "$tmp/sweep" "$tmp/bad" >/dev/null 2>&1
 status=$?
