@@ -134,36 +134,58 @@ assert_no_temporaries (const char *run)
 
 /* ------------------------------------------------------------------ crashes */
 
+/* Lines of `run`'s progress.csv (0 when it has none yet). */
+static guint
+progress_lines (const char *run)
+{
+  g_autofree char *text = read_file (run, SRL_RUN_PROGRESS);
+  guint n = 0;
+  for (const char *c = text; c && *c; c++)
+    n += *c == '\n';
+  return n;
+}
+
 static void
 test_kill_at_random_points (void)
 {
-  /* SIGKILL 20 times at points drawn with a fixed seed (some before the
-   * first checkpoint, some during a write), each restart by --resume, then
-   * to the end: the reference's numbers, and no temporary file. */
+  /* SIGKILL 20 times, each restart by --resume, then to the end: the
+   * reference's numbers, and no temporary file. The first kills land
+   * before the first checkpoint; the others wait until the attempt has
+   * finished an epoch beyond where it started, then kill after a random
+   * part of an epoch's time (drawn with a fixed seed), so that they land
+   * anywhere in an epoch, checkpoint writes included, and all 20 land
+   * before the end on a machine of any speed. */
   g_autofree char *run = g_build_filename (dir, "killed", NULL);
   g_autofree char *longer = g_build_filename (dir, "uninterrupted", NULL);
-  /* Long enough (about 3 s here) that 20 kills land before its end. */
-  const char *epochs = "experiment.epochs=40";
+  const guint n_epochs = 60, n_kills = 20;
+  g_autofree char *epochs = g_strdup_printf ("experiment.epochs=%u", n_epochs);
+  gint64 t0 = g_get_monotonic_time ();
   g_assert_cmpint (srl_test_run (NULL, NULL, NULL, "run", file, "--out", longer, "-q", "--set", epochs, NULL), ==, 0);
+  gulong epoch_us = (gulong) ((g_get_monotonic_time () - t0) / n_epochs);
   g_autoptr (GRand) rand = g_rand_new_with_seed (20);
   guint mid_run = 0;
-  for (int k = 0; k < 20; k++)
+  for (guint k = 0; k < n_kills; k++)
     {
       g_autofree char *config = g_build_filename (run, SRL_RUN_CONFIG, NULL);
       gboolean fresh = !g_file_test (config, G_FILE_TEST_EXISTS);
       const char *new_run[] = { "run", file, "--out", run, "-q", "--set", epochs, NULL };
       const char *resume[] = { "run", "--resume", run, "-q", NULL };
+      guint lines_before = progress_lines (run);
       GPid pid = start (NULL, fresh ? new_run : resume);
-      g_usleep (g_rand_int_range (rand, 20000, 350000));
+      if (k >= 2)
+        for (int i = 0; i < 3000 && progress_lines (run) <= lines_before; i++)
+          g_usleep (2000);
+      g_usleep (g_rand_int_range (rand, 1000, (gint32) MAX (epoch_us, 2000)));
       kill (pid, SIGKILL);
       int status = finish (pid);
       if (status == 128 + SIGKILL)
         mid_run++;
       else if (status != 0)
-        g_error ("attempt %d exited with %d", k, status);
+        g_error ("attempt %u exited with %d", k, status);
     }
-  g_test_message ("%u of 20 attempts killed mid-run", mid_run);
-  g_assert_cmpuint (mid_run, ==, 20);
+  g_test_message ("%u of %u attempts killed mid-run; the killed run has %u progress lines of %u", mid_run, n_kills,
+                  progress_lines (run), n_epochs + 1);
+  g_assert_cmpuint (mid_run, ==, n_kills);
   g_autofree char *err = NULL;
   int status = srl_test_run (NULL, NULL, &err, "run", "--resume", run, "-q", NULL);
   if (status != 0)
