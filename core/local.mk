@@ -4,11 +4,11 @@
 lib_LTLIBRARIES += core/libsoftrl.la
 core_libsoftrl_la_SOURCES = \
 	core/srl-private.h core/experiment.h core/agent.h core/runner.h core/run-private.h \
-	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/replay.c \
+	core/util.c core/rng.c core/param.c core/state.c core/nn.c core/nn-narrow.c core/nn-xsmm.c core/replay.c \
 	core/registry.c core/env.c core/env-binding.c core/sampler.c core/experiment.c \
 	core/agent.c core/runner.c core/checkpoint.c core/parallel.c core/relocate.c core/keyfile-repeats.c \
 	core/owner.c core/memory.c
-core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(OPENBLAS_LIBS) $(LIBM)
+core_libsoftrl_la_LIBADD = $(GLIB_LIBS) $(XSMM_LIBS) $(OPENBLAS_LIBS) $(LIBM)
 core_libsoftrl_la_LDFLAGS = -version-info $(SOFTRL_LT_VERSION) -no-undefined -export-symbols-regex '^srl_'
 
 softrlincludedir = $(includedir)/softrl

@@ -594,8 +594,9 @@ srl_mlp_forward (SrlMlp *m, guint n, const float *x)
           in = y;
           continue;
         }
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, L->n_out, L->n_in, 1.0f, in, L->n_in,
-                   data + L->w_offset, L->n_out, 0.0f, y, L->n_out);
+      if (!srl_xsmm_forward (in, n, L->n_in, data + L->w_offset, L->n_out, y))
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, L->n_out, L->n_in, 1.0f, in, L->n_in,
+                     data + L->w_offset, L->n_out, 0.0f, y, L->n_out);
       bias_activate (y, data + L->b_offset, n, L->n_out, L->nl);
       in = y;
     }
@@ -631,7 +632,8 @@ layer_grads_task (gpointer data, guint index)
     {
       /* A layer with few inputs sums its weight gradient in registers
        * (nn-narrow.c) where that is faster. */
-      if (!srl_narrow_weight_grad (g->x, g->n, L->n_in, g->dz, L->n_out, g->dw))
+      if (!srl_narrow_weight_grad (g->x, g->n, L->n_in, g->dz, L->n_out, g->dw)
+          && !srl_xsmm_weight_grad (g->x, g->n, L->n_in, g->dz, L->n_out, g->dw))
         cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, L->n_in, L->n_out, g->n, 1.0f, g->x, L->n_in, g->dz,
                      L->n_out, 1.0f, g->dw, L->n_out);
     }

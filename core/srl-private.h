@@ -163,6 +163,14 @@ gboolean srl_narrow_forward (const float *x, guint n, guint n_in, const float *w
  * most SRL_NARROW_INPUTS inputs; FALSE as above. */
 gboolean srl_narrow_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);
 
+/* nn-xsmm.c: y ← x w (beta 0) and dw += x^T dz (shapes as above) through
+ * libxsmm for layers at least SRL_XSMM_MIN_WIDTH wide on both sides and
+ * SRL_XSMM_MIN_ROWS rows; FALSE: nothing was done, use cblas_sgemm. */
+#define SRL_XSMM_MIN_WIDTH 96
+#define SRL_XSMM_MIN_ROWS 32
+gboolean srl_xsmm_forward (const float *x, guint n, guint n_in, const float *w, guint n_out, float *y);
+gboolean srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);
+
 /* Whether the running program is the build tree's: plugins and shipped
  * files are then looked up there first (registry.c). */
 gboolean srl_running_uninstalled (void);

@@ -202,6 +202,52 @@ uniform_floats (SrlRng *rng, gsize n)
   return p;
 }
 
+/* y = nl (x w + b) (b may be NULL; ReLU or linear) against double-precision
+ * sums, to a tolerance relative to the sum of the terms' magnitudes. */
+static void
+assert_forward (const char *what, const float *x, const float *w, const float *b, const float *y, guint n,
+                guint n_in, guint n_out, gboolean relu)
+{
+  for (guint r = 0; r < n; r++)
+    for (guint c = 0; c < n_out; c++)
+      {
+        double want = b ? b[c] : 0, mag = b ? fabs (b[c]) : 0;
+        for (guint k = 0; k < n_in; k++)
+          {
+            double t = (double) x[(gsize) r * n_in + k] * w[(gsize) k * n_out + c];
+            want += t;
+            mag += fabs (t);
+          }
+        if (relu)
+          want = MAX (want, 0.0);
+        double got = y[(gsize) r * n_out + c];
+        if (fabs (got - want) > 1e-6 * mag + 1e-30)
+          g_error ("%s forward %u×%u→%u, row %u column %u: %.9g, want %.9g", what, n, n_in, n_out, r, c, got, want);
+      }
+}
+
+/* dw = dw0 + x^T dz against double-precision sums, as above. */
+static void
+assert_weight_grad (const char *what, const float *x, const float *dz, const float *dw0, const float *dw, guint n,
+                    guint n_in, guint n_out)
+{
+  for (guint k = 0; k < n_in; k++)
+    for (guint c = 0; c < n_out; c++)
+      {
+        double want = dw0[(gsize) k * n_out + c], mag = fabs (want);
+        for (guint r = 0; r < n; r++)
+          {
+            double t = (double) x[(gsize) r * n_in + k] * dz[(gsize) r * n_out + c];
+            want += t;
+            mag += fabs (t);
+          }
+        double got = dw[(gsize) k * n_out + c];
+        if (fabs (got - want) > 1e-6 * mag)
+          g_error ("%s weight gradient %u×%u→%u, input %u column %u: %.9g, want %.9g", what, n, n_in, n_out, k, c,
+                   got, want);
+      }
+}
+
 /* The narrow-input forward kernel against a double-precision sum, on
  * shapes that exercise its row and column remainders, and without writing
  * past the rows and columns it was given. */
@@ -226,22 +272,7 @@ test_narrow_forward (void)
       if (!srl_narrow_forward (x, n, n_in, w, b, n_out, y, shapes[s].nl, w, (gsize) n_in * n_out * sizeof (float)))
         continue;
       done++;
-      for (guint r = 0; r < n; r++)
-        for (guint c = 0; c < n_out; c++)
-          {
-            double want = b[c], mag = fabs (b[c]);
-            for (guint k = 0; k < n_in; k++)
-              {
-                want += (double) x[(gsize) r * n_in + k] * w[(gsize) k * n_out + c];
-                mag += fabs ((double) x[(gsize) r * n_in + k] * w[(gsize) k * n_out + c]);
-              }
-            if (shapes[s].nl == SRL_NL_RELU)
-              want = MAX (want, 0.0);
-            double got = y[(gsize) r * n_out + c];
-            if (fabs (got - want) > 1e-6 * mag + 1e-30)
-              g_error ("narrow forward %u×%u→%u, row %u column %u: %.9g, want %.9g", n, n_in, n_out, r, c, got,
-                       want);
-          }
+      assert_forward ("narrow", x, w, b, y, n, n_in, n_out, shapes[s].nl == SRL_NL_RELU);
       guard_check (y + (gsize) n * n_out);
     }
   if (!done)
@@ -271,25 +302,55 @@ test_narrow_weight_grad (void)
       if (!srl_narrow_weight_grad (x, n, n_in, dz, n_out, dw))
         continue;
       done++;
-      for (guint k = 0; k < n_in; k++)
-        for (guint c = 0; c < n_out; c++)
-          {
-            double want = dw0[(gsize) k * n_out + c], mag = fabs (want);
-            for (guint r = 0; r < n; r++)
-              {
-                double t = (double) x[(gsize) r * n_in + k] * dz[(gsize) r * n_out + c];
-                want += t;
-                mag += fabs (t);
-              }
-            double got = dw[(gsize) k * n_out + c];
-            if (fabs (got - want) > 1e-6 * mag)
-              g_error ("narrow weight gradient %u×%u→%u, input %u column %u: %.9g, want %.9g", n, n_in, n_out, k, c,
-                       got, want);
-          }
+      assert_weight_grad ("narrow", x, dz, dw0, dw, n, n_in, n_out);
       guard_check (dw + (gsize) n_in * n_out);
     }
   if (!done)
     g_test_skip ("no AVX-512 here: the networks use cblas_sgemm for every layer");
+}
+
+/* The wide layers' products through libxsmm (nn-xsmm.c): y = x w and
+ * dw += x^T dz against double sums, on square, rectangular and odd shapes,
+ * nothing written past the output; narrower shapes are left to OpenBLAS. */
+static void
+test_xsmm_products (void)
+{
+  static const struct { guint n, n_in, n_out; } shapes[] = {
+    { 256, 256, 256 }, { 40, 128, 200 }, { 33, 97, 130 }, { 128, 200, 96 },
+  };
+  SrlRng rng;
+  srl_rng_init (&rng, 13);
+  guint done = 0;
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
+      g_autofree float *x = uniform_floats (&rng, (gsize) n * n_in);
+      g_autofree float *w = uniform_floats (&rng, (gsize) n_in * n_out);
+      g_autofree float *dz = uniform_floats (&rng, (gsize) n * n_out);
+      g_autofree float *dw0 = uniform_floats (&rng, (gsize) n_in * n_out);
+      g_autofree float *y = g_new (float, (gsize) n * n_out + GUARD);
+      g_autofree float *dw = g_new (float, (gsize) n_in * n_out + GUARD);
+      memcpy (dw, dw0, (gsize) n_in * n_out * sizeof (float));
+      guard_set (y + (gsize) n * n_out);
+      guard_set (dw + (gsize) n_in * n_out);
+      gboolean forward = srl_xsmm_forward (x, n, n_in, w, n_out, y);
+      gboolean grad = srl_xsmm_weight_grad (x, n, n_in, dz, n_out, dw);
+      g_assert_cmpint (forward, ==, grad);
+      if (!forward)
+        continue;
+      done++;
+      assert_forward ("libxsmm", x, w, NULL, y, n, n_in, n_out, FALSE);
+      assert_weight_grad ("libxsmm", x, dz, dw0, dw, n, n_in, n_out);
+      guard_check (y + (gsize) n * n_out);
+      guard_check (dw + (gsize) n_in * n_out);
+    }
+  /* Below the width libxsmm takes, nothing is done. */
+  float one = 1;
+  g_assert_false (srl_xsmm_forward (&one, 64, SRL_XSMM_MIN_WIDTH - 1, &one, 256, &one));
+  if (!done)
+    g_test_skip (strcmp (srl_nn_products_description (), "OpenBLAS") == 0
+                   ? "softrl was built without libxsmm (or SOFTRL_XSMM=off): every product runs on OpenBLAS"
+                   : "libxsmm generated no kernel for these shapes");
 }
 
 /* Tasks run with their caller's floating-point control, on whichever thread:
@@ -651,6 +712,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/vector-maths", test_vector_maths);
   g_test_add_func ("/nn/narrow-forward", test_narrow_forward);
   g_test_add_func ("/nn/narrow-weight-grad", test_narrow_weight_grad);
+  g_test_add_func ("/nn/xsmm-products", test_xsmm_products);
   g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
   g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
   g_test_add_func ("/nn/polyak-and-clip", test_polyak_and_clip);

@@ -217,25 +217,60 @@ test_damaged_progress_refused (void)
   g_assert_cmpstr (config_before, ==, config_after);
 }
 
+/* Run `experiment_file` into `run` on `threads` threads (SOFTRL_THREADS). */
+static void
+run_on_threads (const char *experiment_file, const char *run, const char *threads)
+{
+  g_setenv ("SOFTRL_THREADS", threads, TRUE);
+  g_autofree char *err = NULL;
+  int status = srl_test_run (NULL, NULL, &err, "run", experiment_file, "--out", run, "-q", NULL);
+  g_unsetenv ("SOFTRL_THREADS");
+  if (status != 0)
+    g_error ("run on %s threads failed: %s", threads, err);
+}
+
+/* The two runs' policies are the same bit for bit (each run has its own
+ * id, in the metadata). */
+static void
+assert_same_policy (const char *run_a, const char *run_b)
+{
+  g_autofree char *p1 = g_build_filename (run_a, "policy.safetensors", NULL);
+  g_autofree char *p2 = g_build_filename (run_b, "policy.safetensors", NULL);
+  g_autoptr (GBytes) a = srl_test_state_without_identity (p1);
+  g_autoptr (GBytes) b = srl_test_state_without_identity (p2);
+  g_assert_true (g_bytes_equal (a, b));
+}
+
 static void
 test_thread_count (void)
 {
   /* Two threads (the Q-functions as parallel tasks) give the same run as one,
    * progress and policy bit for bit. */
   g_autofree char *run = g_build_filename (dir, "two-threads", NULL);
-  g_setenv ("SOFTRL_THREADS", "2", TRUE);
-  g_autofree char *err = NULL;
-  int status = srl_test_run (NULL, NULL, &err, "run", file, "--out", run, "-q", NULL);
-  g_unsetenv ("SOFTRL_THREADS");
-  if (status != 0)
-    g_error ("two-thread run failed: %s", err);
+  run_on_threads (file, run, "2");
   assert_same_progress (run);
-  g_autofree char *p1 = g_build_filename (reference, "policy.safetensors", NULL);
-  g_autofree char *p2 = g_build_filename (run, "policy.safetensors", NULL);
-  /* Each run has its own id, in the metadata. */
-  g_autoptr (GBytes) a = srl_test_state_without_identity (p1);
-  g_autoptr (GBytes) b = srl_test_state_without_identity (p2);
-  g_assert_true (g_bytes_equal (a, b));
+  assert_same_policy (reference, run);
+}
+
+static void
+test_thread_count_wide_layers (void)
+{
+  /* The same with layers wide enough for libxsmm's kernels (nn-xsmm.c),
+   * which then compute their products on both threads at once. */
+  g_autofree char *wide = srl_test_write (dir, "wide.ini",
+                                          "[experiment]\nepochs = 3\nsteps_per_epoch = 200\neval_episodes = 1\n"
+                                          "initial_random_steps = 100\nmin_replay_size = 100\nseed = 4\n"
+                                          "[env]\nplugin = pendulum\n"
+                                          "[algorithm]\nplugin = sac-auto\nbatch_size = 64\nhidden_sizes = 128;128\n"
+                                          "[sampler]\nplugin = gaussian\nhidden_sizes = 128;128\n");
+  g_autofree char *one = g_build_filename (dir, "wide-one-thread", NULL);
+  g_autofree char *two = g_build_filename (dir, "wide-two-threads", NULL);
+  run_on_threads (wide, one, "1");
+  run_on_threads (wide, two, "2");
+  g_autofree char *a = srl_test_progress_without_wall_clock (one);
+  g_autofree char *b = srl_test_progress_without_wall_clock (two);
+  g_assert_cmpstr (a, ==, b);
+  assert_same_policy (one, two);
 }
 
 static void
@@ -371,6 +406,7 @@ main (int argc, char **argv)
   g_test_add_func ("/resume/eval-refuses-run-files", test_eval_refuses_run_files);
   g_test_add_func ("/resume/eval-refuses-unwritable-output", test_eval_refuses_unwritable_output);
   g_test_add_func ("/resume/thread-count", test_thread_count);
+  g_test_add_func ("/resume/thread-count-wide-layers", test_thread_count_wide_layers);
   int status = g_test_run ();
   srl_test_rmtree (dir);
   return status;

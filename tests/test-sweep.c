@@ -718,10 +718,15 @@ test_mpi_silent_rank (void)
     {
       if (g_get_monotonic_time () / 1e6 - t0 > 90)
         {
+          /* What the job's processes were doing, for the next person. */
+          g_autofree char *ps = NULL;
+          g_spawn_command_line_sync ("ps -e -o pid,ppid,stat,wchan:20,etime,args", &ps, NULL, NULL, NULL);
+          g_autofree char *said = read_text (out, "sweep.log", NULL);
           kill (mpirun, SIGKILL);
           kill (worker, SIGKILL);
           waitpid (mpirun, &ws, 0);
-          g_error ("the MPI sweep hung after a rank stopped answering");
+          g_error ("the MPI sweep hung after a rank stopped answering (rank 1 was pid %d); sweep.log:\n%s\nprocesses:\n%s",
+                   worker, said ? said : "(none)", ps ? ps : "(ps failed)");
         }
       g_usleep (50000);
     }

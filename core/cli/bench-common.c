@@ -103,8 +103,9 @@ char *
 srl_bench_blas_description (void)
 {
   g_auto (GStrv) words = g_strsplit (openblas_get_config (), " ", 3);
-  return g_strdup_printf ("%s %s, %s kernels", words[0] ? words[0] : "OpenBLAS",
-                          words[0] && words[1] ? words[1] : "?", openblas_get_corename ());
+  return g_strdup_printf ("%s %s, %s kernels; products: %s", words[0] ? words[0] : "OpenBLAS",
+                          words[0] && words[1] ? words[1] : "?", openblas_get_corename (),
+                          srl_nn_products_description ());
 }
 
 gboolean

@@ -88,6 +88,11 @@ void srl_weights_save (const SrlWeights *weights, SrlStateWriter *writer, const 
 gboolean srl_weights_load (SrlWeights *weights, const SrlStateReader *reader, const char *prefix, GError **error);
 
 /* ---- dense networks ---- */
+/* Which libraries compute the networks' matrix products, for benchmarks and
+ * logs: "libxsmm 1.17.0 for layers at least 96 wide, OpenBLAS otherwise", or
+ * "OpenBLAS" (built without libxsmm, or SOFTRL_XSMM=off). */
+const char *srl_nn_products_description (void);
+
 /* Activation of a layer's outputs. */
 typedef enum {
   SRL_NL_LINEAR,
