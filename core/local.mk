@@ -22,7 +22,7 @@ bin_PROGRAMS += core/softrl
 core_softrl_SOURCES = core/cli/main.c core/cli/commands.h core/cli/cli.h core/cli/cli.c \
 	core/cli/cmd-run.c core/cli/cmd-eval.c core/cli/cmd-env.c core/cli/cmd-plugins.c \
 	core/cli/bench.h core/cli/bench.c core/cli/bench-common.c core/cli/bench-update.c core/cli/bench-torch.c core/cli/bench-env.c \
-	core/cli/bench-memory.c core/cli/bench-pendulum.c core/cli/plot.h core/cli/plot.c core/cli/cmd-compose.c core/cli/cmd-figure.c \
+	core/cli/bench-memory.c core/cli/bench-pendulum.c core/cli/bench-products.c core/cli/plot.h core/cli/plot.c core/cli/cmd-compose.c core/cli/cmd-figure.c \
 	core/cli/experiment-files.c core/cli/cmd-experiments.c core/cli/cmd-export.c core/cli/eval-actions.c \
 	core/cli/eval-record.c
 core_softrl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/cli

@@ -4,20 +4,22 @@
  * clears the output first when beta is 0; for the 128- to 256-wide layers
  * of the thesis' networks that overhead is a tenth of the product.  libxsmm
  * generates one kernel per shape (at its first use, then found in its
- * registry) that reads the operands where they are; measured on the
- * development machine (AMD EPYC, AVX-512, one thread, interleaved):
+ * registry) that reads the operands where they are.  `softrl bench products`
+ * times one layer's two products as the library computes them (bias and
+ * bias gradient included) against OpenBLAS's bare sgemm; on the development
+ * machine (AMD EPYC, AVX-512, one thread), GFLOP/s:
  *
- *   shape (rows × in → out)   forward NN        weight gradient TN
- *                             OpenBLAS  libxsmm  OpenBLAS  libxsmm  (GFLOP/s)
- *   256 × 256 → 256           103       116      105       117
- *   128 × 128 → 128           100       116      101       117
- *    64 × 200 → 200            97       112      100       111
- *   100 ×  64 →  64           115       115      115       116
- *   128 ×  40 → 128           114       114      114       116
+ *   rows × in → out     forward            weight gradient
+ *                       softrl   sgemm     softrl   sgemm
+ *   256 × 256 → 256     112.6    101.1     112.7    101.3
+ *   128 × 128 → 128     111.4     98.2     111.4     98.2
+ *    64 × 200 → 200     109.8     96.7     107.6     98.4
+ *   100 ×  64 →  64     108.4    113.7     106.3    112.8   (OpenBLAS: the two tie here)
  *
- * so it takes the layers at least SRL_XSMM_MIN_WIDTH wide on both sides
- * (below, the two are equal) and the input gradient dz W^T stays with
- * OpenBLAS (libxsmm 1.17 has no kernel with A transposed, and a transposed
+ * With SOFTRL_XSMM=off the softrl columns of the wide layers read 0.97–1.00
+ * of sgemm's.  So libxsmm takes the layers at least SRL_XSMM_MIN_WIDTH wide
+ * on both sides (below, the two libraries tie), and the input gradient
+ * dz W^T stays with OpenBLAS (libxsmm 1.17 has no kernel with A transposed, and a transposed
  * copy costs more than it gains).  Which library computes a product depends
  * only on its shape, so a run is as deterministic as before; results differ
  * from an OpenBLAS-only build in the last bits, as any two BLAS do.

@@ -42,6 +42,32 @@ test_update (gconstpointer data)
   g_assert_true (isfinite (fraction));
 }
 
+/* bench products: a JSON line per layer shape, every rate positive and
+ * finite, the libraries named. */
+static void
+test_products (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  int status = srl_test_run (NULL, &out, &err, "bench", "products", "--rounds", "1", "--seconds", "0.02", "--json",
+                             NULL);
+  if (status != 0)
+    g_error ("softrl bench products: exit %d: %s", status, err);
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_assert_nonnull (strstr (lines[i], "\"benchmark\":\"products\""));
+      g_assert_nonnull (strstr (lines[i], "products: "));
+      static const char *const rates[] = { "forward_gflops", "forward_sgemm_gflops", "gradient_gflops",
+                                           "gradient_sgemm_gflops" };
+      for (guint k = 0; k < G_N_ELEMENTS (rates); k++)
+        {
+          double v = json_number (lines[i], rates[k]);
+          g_assert_true (isfinite (v) && v > 0);
+        }
+    }
+}
+
 /* Each refusal: exit status 2 and a message naming what was wrong. */
 static void
 test_refusals (void)
@@ -91,6 +117,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, info, test_update);
     }
   g_test_add_func ("/bench/refusals", test_refusals);
+  g_test_add_func ("/bench/products", test_products);
   int status = g_test_run ();
   srl_registry_free (registry);
   return status;

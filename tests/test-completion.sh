@@ -45,7 +45,7 @@ expect "softrl run pendulum-sac-" "pendulum-sac-auto pendulum-sac-deterministic 
 expect "softrl sweep ablation-ta" "ablation-target-entropy ablation-tau"
 expect "softrl plugins real" "realnvp"
 expect "softrl env half" "halfcheetah"
-expect "softrl bench " "all env memory pendulum torch update"
+expect "softrl bench " "all env memory pendulum products torch update"
 expect "softrl bench env swim" "swimmer"
 expect "softrl bench update -a sac" "sac sac-auto"
 expect "softrl bench update --sampler g" "gaussian"

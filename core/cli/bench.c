@@ -114,7 +114,7 @@ srl_cmd_bench (int argc, char **argv)
       "update: algorithm.KEY=V or sampler.KEY=V; env: the environment's KEY=V", "GROUP.KEY=VALUE" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | pendulum | all");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("update | torch | env NAME | memory | pendulum | products | all");
   g_option_context_set_summary (
       ctx, "update: time gradient updates at the thesis' sizes (the algorithm's defaults: for sac and sac-auto\n"
            "two hidden layers of 256, batch 256; sql C.1; lsp Tables C.3/C.4) beside the single-thread sgemm\n"
@@ -126,6 +126,8 @@ srl_cmd_bench (int argc, char **argv)
            "buffer's bytes.\n"
            "pendulum: RLtools' Pendulum SAC showcase end to end (experiments/pendulum-rltools.ini), timed whole;\n"
            "beside RLtools' own build of it when $SOFTRL_RLTOOLS_BIN names that program.\n"
+           "products: one layer's forward product and weight gradient as the library computes them (libxsmm,\n"
+           "its own kernels or OpenBLAS, by shape) beside OpenBLAS's sgemm, at the thesis' layer shapes.\n"
            "all: every update (one thread, and sac/sac-auto on --threads), torch at 1 and --threads,\n"
            "every environment with a bare loop, memory; then a summary table (`make bench`).");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -139,7 +141,7 @@ srl_cmd_bench (int argc, char **argv)
   gboolean env = argc == 3 && strcmp (what, "env") == 0;
   gboolean known = env || (argc == 2 && (strcmp (what, "update") == 0 || strcmp (what, "torch") == 0
                                          || strcmp (what, "memory") == 0 || strcmp (what, "pendulum") == 0
-                                         || strcmp (what, "all") == 0));
+                                         || strcmp (what, "products") == 0 || strcmp (what, "all") == 0));
   if (!known)
     {
       srl_cli_error ("bench: usage: softrl bench update [--json] [--algorithm NAME] [--threads N] [--openblas-threads]\n"
@@ -147,6 +149,7 @@ srl_cmd_bench (int argc, char **argv)
                      "       softrl bench env NAME [--json] [--rounds N] [--seconds S] [--set KEY=VALUE]...\n"
                      "       softrl bench memory [--capacity N]\n"
                      "       softrl bench pendulum [--json] [--rounds N]\n"
+                     "       softrl bench products [--json] [--rounds N] [--seconds S]\n"
                      "       softrl bench all [--json] [--threads N] [--no-memory]");
       return SRL_EXIT_USAGE;
     }
@@ -179,6 +182,8 @@ srl_cmd_bench (int argc, char **argv)
     status = srl_bench_memory (registry, (guint64) capacity, &o, NULL);
   else if (strcmp (what, "pendulum") == 0)
     status = srl_bench_pendulum (&o, NULL);
+  else if (strcmp (what, "products") == 0)
+    status = srl_bench_products (&o);
   else
     status = bench_all (registry, threads ? (guint) threads : 2, no_memory, (guint64) capacity, &o);
   srl_parallel_set_threads (program_threads);

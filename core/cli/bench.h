@@ -96,6 +96,8 @@ int srl_bench_env (SrlRegistry *registry, const char *name, const BenchOptions *
 int srl_bench_memory (SrlRegistry *registry, guint64 capacity, const BenchOptions *o, GArray *summary);
 /* bench-pendulum.c */
 int srl_bench_pendulum (const BenchOptions *o, GArray *summary);
+/* bench-products.c */
+int srl_bench_products (const BenchOptions *o);
 
 G_END_DECLS
 
