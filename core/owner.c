@@ -6,6 +6,7 @@
  * a killed predecessor left half done. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -69,6 +70,26 @@ srl_dir_lock_holder (const char *dir, const char *lock_name)
     }
   close (fd); /* releases the shared lock, if taken */
   return holder;
+}
+
+gboolean
+srl_dir_owner_ended (const char *dir, const char *lock_name)
+{
+  /* Read, never locked: a reader that took the lock even for an instant
+   * could refuse a run that starts at that moment. */
+  g_autofree char *path = g_build_filename (dir, lock_name, NULL);
+  g_autofree char *text = NULL;
+  gsize length;
+  if (!g_file_get_contents (path, &text, &length, NULL) || length > 256)
+    return FALSE;
+  int pid = 0;
+  char host[257] = "";
+  if (sscanf (text, "process %d on %256s", &pid, host) != 2 || pid <= 0)
+    return FALSE;
+  /* A process on another machine (a shared file system) cannot be asked. */
+  if (strcmp (host, g_get_host_name ()) != 0)
+    return FALSE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
 }
 
 /* Whether `name` is `file` with a temporary suffix of six characters, as

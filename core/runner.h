@@ -64,6 +64,10 @@ int srl_dir_lock (const char *dir, const char *lock_name, const char *what, GErr
 /* Who owns `dir` ("process PID on HOST", transfer full), or NULL when
  * nobody holds its `lock_name`. */
 char *srl_dir_lock_holder (const char *dir, const char *lock_name);
+/* Whether the process `dir`'s `lock_name` names is known to have ended: it
+ * ran on this machine and no process has its number now.  FALSE when that
+ * cannot be known (no such file, another machine).  Takes no lock. */
+gboolean srl_dir_owner_ended (const char *dir, const char *lock_name);
 /* Remove the temporary files of writes that were interrupted in run
  * directory `dir` (only its owner may: they could be a live writer's);
  * returns how many. */

@@ -8,6 +8,8 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -52,8 +54,9 @@ make_run (const char *dir, const char *experiment, const char *algorithm_setting
   g_free (srl_test_write (dir, "progress.csv", csv->str));
 }
 
-/* A sweep of two variants × two seeds, finished and summarized, and a run
- * still running whose last line is half written. */
+/* A sweep of two variants × two seeds, finished and summarized, a run
+ * still running whose last line is half written, and a run whose process
+ * was killed. */
 static void
 make_fixture (void)
 {
@@ -81,6 +84,19 @@ make_fixture (void)
                           "| reward_scale=1 | 2/2 | -587.0 ± 9.2 |\n| reward_scale=5 | 2/2 | -187.0 ± 9.2 |\n"));
   g_autofree char *live = g_build_filename (fixture, "live", NULL);
   make_run (live, "pendulum-live", "", 7, "running\n", 3, 80);
+  /* Its owner's lock file names a live process (this one)... */
+  g_autofree char *owner = g_strdup_printf ("process %d on %s\n", (int) getpid (), g_get_host_name ());
+  g_free (srl_test_write (live, ".lock", owner));
+  /* ...and a run killed outright names one that has ended: its status file
+   * still says running, the board says interrupted. */
+  g_autofree char *killed = g_build_filename (fixture, "killed", NULL);
+  make_run (killed, "pendulum-killed", "", 8, "running\n", 2, 40);
+  pid_t child = fork ();
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, NULL, 0), ==, child);
+  g_autofree char *ended = g_strdup_printf ("process %d on %s\n", (int) child, g_get_host_name ());
+  g_free (srl_test_write (killed, ".lock", ended));
   /* A row being written: the board must not show it yet. */
   g_autofree char *csv = g_build_filename (live, "progress.csv", NULL);
   g_autofree char *text = NULL;
@@ -386,14 +402,15 @@ test_page (void)
   start_browser ();
   wait_for_polls (1);
   /* Every run listed, in its sweep, with its status. */
-  g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.run').length)"), ==, 5);
+  g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.run').length)"), ==, 6);
   g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.run[data-status=finished]').length)"), ==, 4);
   g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.run[data-status=running]').length)"), ==, 1);
+  g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.run[data-status=interrupted][data-run=\"0/killed\"]').length)"), ==, 1);
   g_assert_cmpint (page_int ("String(document.querySelectorAll('#runs tr.sweep[data-sweep=\"0/scale\"]').length)"), ==,
                    1);
-  /* Curves drawn: the two variants as mean and band over two seeds, and the
-   * running run, from its three whole rows. */
-  g_assert_cmpint (page_int ("String(document.querySelectorAll('#chart path.curve').length)"), ==, 3);
+  /* Curves drawn: the two variants as mean and band over two seeds, the
+   * running run, from its three whole rows, and the killed one. */
+  g_assert_cmpint (page_int ("String(document.querySelectorAll('#chart path.curve').length)"), ==, 4);
   g_assert_cmpint (page_int ("String(document.querySelectorAll('#chart path.band').length)"), ==, 2);
   g_assert_cmpint (page_int ("String(document.querySelector('#chart .curve[data-label=\"reward_scale=5\"]').dataset.points)"),
                    ==, 10);

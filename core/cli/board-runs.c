@@ -168,20 +168,6 @@ entry_id (const SrlBoardEntry *e)
   return g_strdup_printf ("%u/%s", e->root, e->relative);
 }
 
-/* The text of a file's first line, "" when it cannot be read. */
-static char *
-first_line (const char *dir, const char *name)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup ("");
-  char *nl = strchr (text, '\n');
-  if (nl)
-    *nl = '\0';
-  return g_strdup (g_strstrip (text));
-}
-
 /* The header and the last complete lines of a progress file, as a table
  * (NULL when the file has no row yet or cannot be parsed; *error_text then
  * says why, for the latter). */
@@ -286,7 +272,7 @@ group_key (GKeyFile *config)
 static char *
 run_status (const char *dir, gboolean have_config)
 {
-  char *status = first_line (dir, SRL_RUN_STATUS);
+  char *status = srl_results_run_status (dir);
   if (*status)
     return status;
   g_free (status);

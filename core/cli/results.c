@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "results.h"
+#include "runner.h"
 #include "srl-private.h"
 
 /* ------------------------------------------------------------------ sweep manifests */
@@ -233,6 +234,24 @@ srl_results_run_dirs (const char *dir)
   return runs;
 }
 
+char *
+srl_results_run_status (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, SRL_RUN_STATUS, NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  char *nl = strchr (text, '\n');
+  if (nl)
+    *nl = '\0';
+  g_strstrip (text);
+  /* A run killed outright (SIGKILL, a lost node) had no moment to say so. */
+  if (strcmp (text, "running") == 0 && srl_dir_owner_ended (dir, SRL_RUN_LOCK))
+    return g_strdup ("interrupted: its process ended without writing its status (killed?); "
+                     "softrl run --resume continues it");
+  return g_steal_pointer (&text);
+}
+
 /* A run directory's status, progress and, unless known, name and seed. */
 static SrlResultRun *
 read_run (const char *dir, GError **error)
@@ -240,17 +259,7 @@ read_run (const char *dir, GError **error)
   SrlResultRun *r = g_new0 (SrlResultRun, 1);
   r->dir = g_strdup (dir);
   r->name = g_path_get_basename (dir);
-  g_autofree char *status_path = g_build_filename (dir, SRL_RUN_STATUS, NULL);
-  g_autofree char *status = NULL;
-  if (g_file_get_contents (status_path, &status, NULL, NULL))
-    {
-      char *nl = strchr (status, '\n');
-      if (nl)
-        *nl = '\0';
-      r->status = g_strdup (g_strstrip (status));
-    }
-  else
-    r->status = g_strdup ("");
+  r->status = srl_results_run_status (dir);
   g_autofree char *progress = g_build_filename (dir, SRL_RUN_PROGRESS, NULL);
   if (g_file_test (progress, G_FILE_TEST_EXISTS))
     {

@@ -64,6 +64,10 @@ GKeyFile *srl_sweep_manifest_load (const char *path, GError **error);
 /* The file that makes `dir` a run directory (config.ini,
  * checkpoint.safetensors or progress.csv, as a static string), or NULL. */
 const char *srl_results_run_file (const char *dir);
+/* The first line of run directory `dir`'s status file ("" when there is
+ * none), or an "interrupted: …" line when it says running but the run's
+ * process is known to have ended (srl_dir_owner_ended).  transfer full. */
+char *srl_results_run_status (const char *dir);
 /* The run directories directly under `dir`, as paths in name order
  * (transfer full; empty when there are none or `dir` cannot be read). */
 GPtrArray *srl_results_run_dirs (const char *dir);
