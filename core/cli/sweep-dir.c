@@ -9,9 +9,6 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "cli.h"
 #include "results.h"
