@@ -5,25 +5,28 @@
  * of the thesis' networks that overhead is a tenth of the product.  libxsmm
  * generates one kernel per shape (at its first use, then found in its
  * registry) that reads the operands where they are.  `softrl bench products`
- * times one layer's two products as the library computes them (bias and
+ * times one layer's three products as the library computes them (bias and
  * bias gradient included) against OpenBLAS's bare sgemm; on the development
- * machine (AMD EPYC, AVX-512, one thread), GFLOP/s:
+ * machine (AMD EPYC, AVX-512, one thread, nothing else running), GFLOP/s:
  *
- *   rows × in → out     forward            weight gradient
- *                       softrl   sgemm     softrl   sgemm
- *   256 × 256 → 256     112.6    101.1     112.7    101.3
- *   128 × 128 → 128     111.4     98.2     111.4     98.2
- *    64 × 200 → 200     109.8     96.7     107.6     98.4
- *   100 ×  64 →  64     108.4    113.7     106.3    112.8   (OpenBLAS: the two tie here)
+ *   rows × in → out     forward          weight gradient   input gradient
+ *                       softrl  sgemm    softrl  sgemm     softrl  sgemm
+ *   256 × 256 → 256     114.5   102.9    113.7   103.7     110.5   102.2
+ *   128 × 128 → 128     112.4    98.9    112.4    99.4     109.2    95.8
+ *    64 × 200 → 200     110.1    97.1    107.9    98.8     105.0    90.8
+ *   100 ×  64 →  64     108.6   114.1    107.6   114.4     110.1    88.9
  *
- * With SOFTRL_XSMM=off the softrl columns of the wide layers read 0.97–1.00
- * of sgemm's.  So libxsmm takes the layers at least SRL_XSMM_MIN_WIDTH wide
- * on both sides (below, the two libraries tie), and the input gradient
- * dz W^T stays with OpenBLAS (libxsmm 1.17 has no kernel with A transposed, and a transposed
- * copy costs more than it gains).  Which library computes a product depends
- * only on its shape, so a run is as deterministic as before; results differ
- * from an OpenBLAS-only build in the last bits, as any two BLAS do.
- * SOFTRL_XSMM=off (read once) keeps every product on OpenBLAS. */
+ * So libxsmm takes the forward product and the weight gradient of layers at
+ * least SRL_XSMM_MIN_WIDTH wide on both sides (below, OpenBLAS is as fast
+ * or faster: the 64-wide row), and the input gradient dz Wᵀ from
+ * SRL_XSMM_INPUT_GRAD_MIN_WIDTH: OpenBLAS's product with a transposed second
+ * operand is its slowest (89–102 GFLOP/s above), and libxsmm 1.17 has no
+ * kernel for it either, but its own transposition (libxsmm_otrans: 0.2 µs
+ * for 64 × 64, 13 µs for 256 × 256) into the MLP's workspace followed by a
+ * plain kernel beats it at every width measured.  Which library computes a
+ * product depends only on its shape, so a run is as deterministic as before;
+ * results differ from an OpenBLAS-only build in the last bits, as any two
+ * BLAS do.  SOFTRL_XSMM=off (read once) keeps every product on OpenBLAS. */
 #include "srl-private.h"
 
 #ifdef HAVE_LIBXSMM
@@ -79,12 +82,33 @@ srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guin
          && xsmm_product (n_out, n_in, n, n_in, 1.0f, LIBXSMM_GEMM_FLAG_TRANS_B, dz, x, dw);
 }
 
+gboolean
+srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guint cols, float *wt, float *dx)
+{
+  if (n < SRL_XSMM_MIN_ROWS || n_out < SRL_XSMM_INPUT_GRAD_MIN_WIDTH || cols < SRL_XSMM_INPUT_GRAD_MIN_WIDTH
+      || !xsmm_enabled ())
+    return FALSE;
+  /* w's rows [cols, n_out] are column-major [n_out, cols]; transposed they
+   * are wt, row-major [n_out, cols].  Then row-major dx = dz wt is
+   * column-major dxᵀ = wtᵀ dzᵀ: m = cols, n = rows, k = n_out. */
+  libxsmm_otrans (wt, w, sizeof (float), n_out, cols, n_out, cols);
+  const libxsmm_blasint m = cols, rows = n, k = n_out;
+  const float alpha = 1.0f, beta = 0.0f;
+  const int flags = LIBXSMM_GEMM_FLAG_BETA_0;
+  libxsmm_smmfunction kernel = libxsmm_smmdispatch (m, rows, k, &m, &k, &m, &alpha, &beta, &flags, NULL);
+  if (!kernel)
+    return FALSE;
+  kernel (wt, dz, dx);
+  return TRUE;
+}
+
 const char *
 srl_nn_products_description (void)
 {
   if (!xsmm_enabled ())
     return "OpenBLAS";
-  return "libxsmm " SRL_XSMM_VERSION " for layers at least " G_STRINGIFY (SRL_XSMM_MIN_WIDTH) " wide, OpenBLAS otherwise";
+  return "libxsmm " SRL_XSMM_VERSION " for layers at least " G_STRINGIFY (SRL_XSMM_MIN_WIDTH) " wide (input gradients from "
+         G_STRINGIFY (SRL_XSMM_INPUT_GRAD_MIN_WIDTH) "), OpenBLAS otherwise";
 }
 
 #else
@@ -103,6 +127,12 @@ srl_xsmm_forward (const float *x, guint n, guint n_in, const float *w, guint n_o
 
 gboolean
 srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw)
+{
+  return FALSE;
+}
+
+gboolean
+srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guint cols, float *wt, float *dx)
 {
   return FALSE;
 }

@@ -409,7 +409,7 @@ struct _SrlMlp {
   guint max_width;
   const float *input;  /* of the last forward */
   float *delta_a, *delta_b;
-  float *wt, *dwt;     /* transposed copies for narrow layers' products (see layer_grads_task) */
+  float *wt, *dwt;     /* transposed copies of weights for products (see layer_grads_task) */
   gboolean borrowed;   /* the workspace is another MLP's (srl_mlp_new_alias) */
 };
 
@@ -436,13 +436,16 @@ narrow_input_grad (const Layer *L, guint cols)
   return L->n_out > 1 && (cols <= NARROW || L->n_out <= NARROW);
 }
 
-/* The most floats that copy can need for layer L, over every column range
- * a caller may ask for. */
+/* The most floats that a transposed copy of W's rows can need for layer L,
+ * over every column range a caller may ask for: the narrow copy above, or
+ * libxsmm's (srl_xsmm_input_grad). */
 static gsize
-narrow_input_grad_floats (const Layer *L)
+input_grad_copy_floats (const Layer *L)
 {
   if (L->n_out <= 1)
     return 0;
+  if (L->n_out >= SRL_XSMM_INPUT_GRAD_MIN_WIDTH && L->n_in >= SRL_XSMM_INPUT_GRAD_MIN_WIDTH)
+    return (gsize) L->n_in * L->n_out;
   return (gsize) (L->n_out <= NARROW ? L->n_in : MIN (L->n_in, NARROW)) * L->n_out;
 }
 
@@ -461,7 +464,7 @@ mlp_alloc_workspace (SrlMlp *m)
   for (guint l = 0; l < m->n_layers; l++)
     {
       const Layer *L = &m->layers[l];
-      wt = MAX (wt, narrow_input_grad_floats (L));
+      wt = MAX (wt, input_grad_copy_floats (L));
       if (narrow_outputs (L))
         dwt = MAX (dwt, (gsize) L->n_in * L->n_out);
     }
@@ -652,7 +655,7 @@ layer_grads_task (gpointer data, guint index)
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out,
                        g->wt, g->cols, 0.0f, g->dx, g->cols);
         }
-      else
+      else if (!srl_xsmm_input_grad (g->dz, g->n, L->n_out, w, g->cols, g->wt, g->dx))
         cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, g->n, g->cols, L->n_out, 1.0f, g->dz, L->n_out, w,
                      L->n_out, 0.0f, g->dx, g->cols);
     }

@@ -170,6 +170,13 @@ gboolean srl_narrow_weight_grad (const float *x, guint n, guint n_in, const floa
 #define SRL_XSMM_MIN_ROWS 32
 gboolean srl_xsmm_forward (const float *x, guint n, guint n_in, const float *w, guint n_out, float *y);
 gboolean srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);
+/* dx [n, cols] ← dz [n, n_out] w^T, w the `cols` rows [cols, n_out] of a
+ * layer's weights that the wanted inputs multiply: libxsmm transposes them
+ * into `wt` (cols × n_out floats) and multiplies without a transposed
+ * operand, for at least SRL_XSMM_MIN_ROWS rows and both cols and n_out at
+ * least SRL_XSMM_INPUT_GRAD_MIN_WIDTH; FALSE: nothing was done. */
+#define SRL_XSMM_INPUT_GRAD_MIN_WIDTH 64
+gboolean srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guint cols, float *wt, float *dx);
 
 /* Whether the running program is the build tree's: plugins and shipped
  * files are then looked up there first (registry.c). */

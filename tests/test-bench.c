@@ -59,7 +59,8 @@ test_products (void)
       g_assert_nonnull (strstr (lines[i], "\"benchmark\":\"products\""));
       g_assert_nonnull (strstr (lines[i], "products: "));
       static const char *const rates[] = { "forward_gflops", "forward_sgemm_gflops", "gradient_gflops",
-                                           "gradient_sgemm_gflops" };
+                                           "gradient_sgemm_gflops", "input_gradient_gflops",
+                                           "input_gradient_sgemm_gflops" };
       for (guint k = 0; k < G_N_ELEMENTS (rates); k++)
         {
           double v = json_number (lines[i], rates[k]);

@@ -309,18 +309,43 @@ test_narrow_weight_grad (void)
     g_test_skip ("no AVX-512 here: the networks use cblas_sgemm for every layer");
 }
 
-/* The wide layers' products through libxsmm (nn-xsmm.c): y = x w and
- * dw += x^T dz against double sums, on square, rectangular and odd shapes,
- * nothing written past the output; narrower shapes are left to OpenBLAS. */
+/* dx [n, cols] = dz [n, n_out] (rows [first, first + cols) of w [n_in, n_out])^T
+ * against double sums. */
+static void
+assert_input_grad (const char *what, const float *dz, const float *w, const float *dx, guint n, guint n_out,
+                   guint first, guint cols)
+{
+  for (guint r = 0; r < n; r++)
+    for (guint c = 0; c < cols; c++)
+      {
+        double want = 0, mag = 0;
+        for (guint o = 0; o < n_out; o++)
+          {
+            double t = (double) dz[(gsize) r * n_out + o] * w[(gsize) (first + c) * n_out + o];
+            want += t;
+            mag += fabs (t);
+          }
+        double got = dx[(gsize) r * cols + c];
+        if (fabs (got - want) > 1e-6 * mag)
+          g_error ("%s input gradient %u rows, %u outputs, inputs [%u, %u), row %u input %u: %.9g, want %.9g", what,
+                   n, n_out, first, first + cols, r, first + c, got, want);
+      }
+}
+
+/* The wide layers' products through libxsmm (nn-xsmm.c): y = x w,
+ * dw += x^T dz and dx = dz w^T against double sums, on square, rectangular
+ * and odd shapes, nothing written past the output; narrower shapes are left
+ * to OpenBLAS. */
 static void
 test_xsmm_products (void)
 {
   static const struct { guint n, n_in, n_out; } shapes[] = {
-    { 256, 256, 256 }, { 40, 128, 200 }, { 33, 97, 130 }, { 128, 200, 96 },
+    { 256, 256, 256 }, { 40, 128, 200 }, { 33, 97, 130 }, { 128, 200, 96 }, { 100, 64, 64 },
   };
   SrlRng rng;
   srl_rng_init (&rng, 13);
   guint done = 0;
+  const gboolean active = strcmp (srl_nn_products_description (), "OpenBLAS") != 0;
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
       const guint n = shapes[s].n, n_in = shapes[s].n_in, n_out = shapes[s].n_out;
@@ -336,21 +361,41 @@ test_xsmm_products (void)
       gboolean forward = srl_xsmm_forward (x, n, n_in, w, n_out, y);
       gboolean grad = srl_xsmm_weight_grad (x, n, n_in, dz, n_out, dw);
       g_assert_cmpint (forward, ==, grad);
-      if (!forward)
+      if (!active)
         continue;
       done++;
-      assert_forward ("libxsmm", x, w, NULL, y, n, n_in, n_out, FALSE);
-      assert_weight_grad ("libxsmm", x, dz, dw0, dw, n, n_in, n_out);
-      guard_check (y + (gsize) n * n_out);
-      guard_check (dw + (gsize) n_in * n_out);
+      /* libxsmm takes the forward product and weight gradient from 96 wide,
+       * the input gradient from 64. */
+      g_assert_cmpint (forward, ==, n_in >= SRL_XSMM_MIN_WIDTH && n_out >= SRL_XSMM_MIN_WIDTH);
+      if (forward)
+        {
+          assert_forward ("libxsmm", x, w, NULL, y, n, n_in, n_out, FALSE);
+          assert_weight_grad ("libxsmm", x, dz, dw0, dw, n, n_in, n_out);
+          guard_check (y + (gsize) n * n_out);
+          guard_check (dw + (gsize) n_in * n_out);
+        }
+      /* The input gradient, of every input and of a range of them (the
+       * actions' columns of a Q-function's first layer). */
+      const guint ranges[][2] = { { 0, n_in }, { n_in - SRL_XSMM_INPUT_GRAD_MIN_WIDTH, SRL_XSMM_INPUT_GRAD_MIN_WIDTH } };
+      for (guint k = 0; k < G_N_ELEMENTS (ranges); k++)
+        {
+          const guint first = ranges[k][0], cols = ranges[k][1];
+          g_autofree float *wt = g_new (float, (gsize) cols * n_out + GUARD);
+          g_autofree float *dx = g_new (float, (gsize) n * cols + GUARD);
+          guard_set (wt + (gsize) cols * n_out);
+          guard_set (dx + (gsize) n * cols);
+          g_assert_true (srl_xsmm_input_grad (dz, n, n_out, w + (gsize) first * n_out, cols, wt, dx));
+          assert_input_grad ("libxsmm", dz, w, dx, n, n_out, first, cols);
+          guard_check (wt + (gsize) cols * n_out);
+          guard_check (dx + (gsize) n * cols);
+        }
     }
   /* Below the width libxsmm takes, nothing is done. */
   float one = 1;
   g_assert_false (srl_xsmm_forward (&one, 64, SRL_XSMM_MIN_WIDTH - 1, &one, 256, &one));
+  g_assert_false (srl_xsmm_input_grad (&one, 64, SRL_XSMM_INPUT_GRAD_MIN_WIDTH - 1, &one, 256, &one, &one));
   if (!done)
-    g_test_skip (strcmp (srl_nn_products_description (), "OpenBLAS") == 0
-                   ? "softrl was built without libxsmm (or SOFTRL_XSMM=off): every product runs on OpenBLAS"
-                   : "libxsmm generated no kernel for these shapes");
+    g_test_skip ("softrl was built without libxsmm (or SOFTRL_XSMM=off): every product runs on OpenBLAS");
 }
 
 /* Tasks run with their caller's floating-point control, on whichever thread:

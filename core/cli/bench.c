@@ -126,8 +126,9 @@ srl_cmd_bench (int argc, char **argv)
            "buffer's bytes.\n"
            "pendulum: RLtools' Pendulum SAC showcase end to end (experiments/pendulum-rltools.ini), timed whole;\n"
            "beside RLtools' own build of it when $SOFTRL_RLTOOLS_BIN names that program.\n"
-           "products: one layer's forward product and weight gradient as the library computes them (libxsmm,\n"
-           "its own kernels or OpenBLAS, by shape) beside OpenBLAS's sgemm, at the thesis' layer shapes.\n"
+           "products: one layer's forward product, weight gradient and input gradient as the library computes\n"
+           "them (libxsmm, its own kernels or OpenBLAS, by shape) beside OpenBLAS's sgemm, at the thesis' layer\n"
+           "shapes.\n"
            "all: every update (one thread, and sac/sac-auto on --threads), torch at 1 and --threads,\n"
            "every environment with a bare loop, memory; then a summary table (`make bench`).");
   g_option_context_add_main_entries (ctx, entries, NULL);

@@ -89,7 +89,8 @@ gboolean srl_weights_load (SrlWeights *weights, const SrlStateReader *reader, co
 
 /* ---- dense networks ---- */
 /* Which libraries compute the networks' matrix products, for benchmarks and
- * logs: "libxsmm 1.17.0 for layers at least 96 wide, OpenBLAS otherwise", or
+ * logs: "libxsmm 1.17.0 for layers at least 96 wide (input gradients from
+ * 64), OpenBLAS otherwise", or
  * "OpenBLAS" (built without libxsmm, or SOFTRL_XSMM=off). */
 const char *srl_nn_products_description (void);
 
