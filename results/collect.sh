@@ -173,7 +173,8 @@ version="$("$softrl" --version | head -n 1)"
   echo "| threads per run | ${threads:-$default_threads} |"
   echo
   echo "Each run's softrl is the program its output.txt names; its commit is that"
-  echo "checkout's HEAD when collect.sh ran (+ means uncommitted changes)."
+  echo "checkout's HEAD when collect.sh ran (+ means uncommitted changes outside results/,"
+  echo "where sweep files and collected results may be edited while runs train)."
   echo
   echo "| run | host | softrl commit | threads | env steps | wall-clock | steps/s | hours per 10⁶ steps |"
   echo "|---|---|---|---:|---:|---:|---:|---:|"
@@ -188,7 +189,7 @@ version="$("$softrl" --version | head -n 1)"
       bin="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on [^:]*: \([^ ]*\) .*/\1/p')"
       if [ -n "$bin" ] && tree="$(cd "$(dirname "$bin")" 2>/dev/null && git rev-parse --show-toplevel 2>/dev/null)"; then
         commit="$(git -C "$tree" rev-parse --short=12 HEAD)"
-        [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] || commit="$commit+"
+        [ -z "$(git -C "$tree" status --porcelain --untracked-files=no -- . ':!results')" ] || commit="$commit+"
       fi
     fi
     # Each process of the run logs its thread count; several values mean
