@@ -92,14 +92,7 @@ srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guin
    * are wt, row-major [n_out, cols].  Then row-major dx = dz wt is
    * column-major dxᵀ = wtᵀ dzᵀ: m = cols, n = rows, k = n_out. */
   libxsmm_otrans (wt, w, sizeof (float), n_out, cols, n_out, cols);
-  const libxsmm_blasint m = cols, rows = n, k = n_out;
-  const float alpha = 1.0f, beta = 0.0f;
-  const int flags = LIBXSMM_GEMM_FLAG_BETA_0;
-  libxsmm_smmfunction kernel = libxsmm_smmdispatch (m, rows, k, &m, &k, &m, &alpha, &beta, &flags, NULL);
-  if (!kernel)
-    return FALSE;
-  kernel (wt, dz, dx);
-  return TRUE;
+  return xsmm_product (cols, n, n_out, n_out, 0.0f, LIBXSMM_GEMM_FLAG_BETA_0, wt, dz, dx);
 }
 
 const char *
