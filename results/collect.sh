@@ -5,8 +5,13 @@
 #
 # RESULTS_DIR/runs/RUN/ gets each run's config.ini, status and progress.csv
 # (and a composed run's compose.ini; never checkpoints, policies or replay
-# buffers); RUN_DIRs named after the sweep join them (runs of another
-# sweep that serve this study too).
+# buffers), and an origin file: the host, softrl commit and threads it ran
+# with, so that a run collected again later from a results folder (where
+# its log and output are not kept) still says where it came from.
+# RUN_DIRs named after the sweep join them (runs of another sweep that serve
+# this study too, or runs already collected under results/).  SWEEP_DIR may
+# be RESULTS_DIR/runs itself: the study is then summarized and drawn again
+# from what it holds.
 # --steps N keeps the rows of progress.csv with env_steps ≤ N: a longer run
 # then stands for its first N steps, its config.ini's [experiment] epochs is
 # set to match (with a comment saying so) so that it groups with runs of
@@ -91,6 +96,14 @@ done
 runs+=("$@")
 [ ${#runs[@]} -gt 0 ] || die "$sweep holds no run directories (none with a config.ini)"
 
+# This machine, as the runs collected from their own directories ran on it
+# (collect.sh runs where the sweep ran).
+cpu="$(lscpu | sed -n 's/^Model name:[ \t]*//p' | head -n 1)"
+cores="$(lscpu | sed -n 's/^CPU(s):[ \t]*//p' | head -n 1)"
+per_core="$(lscpu | sed -n 's/^Thread(s) per core:[ \t]*//p' | head -n 1)"
+blas="$("$softrl" bench update --rounds 1 --seconds 0.2 --json 2>/dev/null | sed -n 's/.*"blas":"\([^"]*\)".*/\1/p' | head -n 1)"
+this_machine="${cpu:-unknown processor}, ${cores:-?} logical processors (${per_core:-?} per core); ${blas:-BLAS unknown}"
+
 mkdir -p "$dest/runs"
 declare -A seen=()
 for run in "${runs[@]}"; do
@@ -101,33 +114,66 @@ for run in "${runs[@]}"; do
   seen[$name]="$run"
   out="$dest/runs/$name"
   mkdir -p "$out"
-  cp "$run/config.ini" "$out/config.ini"
-  if [ -f "$run/status" ]; then cp "$run/status" "$out/status"; else : >"$out/status"; fi
-  [ ! -f "$run/compose.ini" ] || cp "$run/compose.ini" "$out/compose.ini"
-  if [ -z "$steps" ]; then
-    cp "$run/progress.csv" "$out/progress.csv"
-    continue
+  in_place=""
+  [ "$(cd "$run" && pwd -P)" != "$(cd "$out" && pwd -P)" ] || in_place=1
+
+  # Where the run came from: its output.txt and log.txt when it is a run
+  # directory, else the origin file of an earlier collection.
+  host=""
+  commit=""
+  machine=""
+  if [ -f "$run/output.txt" ]; then
+    machine="$this_machine"
+    header="$(grep -m 1 '^---- ' "$run/output.txt" || true)"
+    # "---- DATE TIME started|resumed on HOST: PROGRAM ARGS…"
+    host="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on \([^:]*\): .*/\1/p')"
+    bin="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on [^:]*: \([^ ]*\) .*/\1/p')"
+    if [ -n "$bin" ] && tree="$(cd "$(dirname "$bin")" 2>/dev/null && git rev-parse --show-toplevel 2>/dev/null)"; then
+      commit="$(git -C "$tree" rev-parse --short=12 HEAD)"
+      [ -z "$(git -C "$tree" status --porcelain --untracked-files=no -- . ':!results')" ] || commit="$commit+"
+    fi
+  elif [ -f "$run/origin" ]; then
+    host="$(sed -n 's/^host=//p' "$run/origin")"
+    commit="$(sed -n 's/^commit=//p' "$run/origin")"
+    machine="$(sed -n 's/^machine=//p' "$run/origin")"
   fi
+  # Each process of the run logs its thread count; several values mean
+  # the run was resumed with another.
+  run_threads="$(sed -n 's/.* this process: \([0-9]*\) thread.*/\1/p' "$run/log.txt" 2>/dev/null | sort -un | paste -sd / -)"
+  [ -n "$run_threads" ] || [ ! -f "$run/origin" ] || run_threads="$(sed -n 's/^threads=//p' "$run/origin")"
+  printf 'host=%s\ncommit=%s\nthreads=%s\nmachine=%s\n' "${host:-?}" "${commit:-?}" "${run_threads:-${threads:-1?}}" \
+    "${machine:-?}" >"$out/origin.new"
+  mv "$out/origin.new" "$out/origin"
+
+  if [ -z "$in_place" ]; then
+    cp "$run/config.ini" "$out/config.ini"
+    if [ -f "$run/status" ]; then cp "$run/status" "$out/status"; else : >"$out/status"; fi
+    [ ! -f "$run/compose.ini" ] || cp "$run/compose.ini" "$out/compose.ini"
+    cp "$run/progress.csv" "$out/progress.csv"
+  fi
+  [ -n "$steps" ] || continue
   awk -F, -v max="$steps" '
     NR == 1 { for (i = 1; i <= NF; i++) if ($i == "env_steps") col = i; print; next }
     !col { exit 1 }
-    $col + 0 <= max + 0 { print }' "$run/progress.csv" >"$out/progress.csv" ||
+    $col + 0 <= max + 0 { print }' "$out/progress.csv" >"$out/progress.csv.new" ||
     die "$run/progress.csv: no env_steps column"
-  kept=$(($(wc -l <"$out/progress.csv") - 1))
-  total=$(($(wc -l <"$run/progress.csv") - 1))
+  kept=$(($(wc -l <"$out/progress.csv.new") - 1))
+  total=$(($(wc -l <"$out/progress.csv") - 1))
+  mv "$out/progress.csv.new" "$out/progress.csv"
   if [ "$kept" -lt "$total" ]; then
-    per_epoch="$(ini_get "$run/config.ini" experiment steps_per_epoch)"
+    per_epoch="$(ini_get "$out/config.ini" experiment steps_per_epoch)"
     case "$per_epoch" in ''|*[!0-9]*|0) die "$run/config.ini: [experiment] steps_per_epoch is '$per_epoch', expected a positive integer" ;; esac
     epochs=$((steps / per_epoch))
-    old_epochs="$(ini_get "$run/config.ini" experiment epochs)"
+    old_epochs="$(ini_get "$out/config.ini" experiment epochs)"
     {
       echo "# collect.sh: progress.csv holds this run's first $steps environment steps"
       echo "# ($kept of its $total epochs); [experiment] epochs was $old_epochs."
       awk -v epochs="$epochs" '
         /^\[/ { in_group = ($0 == "[experiment]") }
         in_group && /^[ \t]*epochs[ \t]*=/ { print "epochs = " epochs; next }
-        { print }' "$run/config.ini"
-    } >"$out/config.ini"
+        { print }' "$out/config.ini"
+    } >"$out/config.ini.new"
+    mv "$out/config.ini.new" "$out/config.ini"
     last="$(csv_last "$out/progress.csv" env_steps)"
     if [ -n "$last" ] && [ "${last%.*}" -ge "$steps" ]; then
       echo finished >"$out/status"
@@ -152,22 +198,27 @@ for env in "${!env_runs[@]}"; do
   "$softrl" plot ${env_runs[$env]} -o "$dest/curves-$env.png" --title "$(basename "$dest"): $env"
 done
 
-# The machine and each run's wall-clock time.
-cpu="$(lscpu | sed -n 's/^Model name:[ \t]*//p' | head -n 1)"
-cores="$(lscpu | sed -n 's/^CPU(s):[ \t]*//p' | head -n 1)"
-per_core="$(lscpu | sed -n 's/^Thread(s) per core:[ \t]*//p' | head -n 1)"
-blas="$("$softrl" bench update --rounds 1 --seconds 0.2 --json 2>/dev/null | sed -n 's/.*"blas":"\([^"]*\)".*/\1/p' | head -n 1)"
+# The machines and each run's wall-clock time.
 version="$("$softrl" --version | head -n 1)"
 {
   echo "# Machine and runs: $(basename "$dest")"
   echo
   echo "Collected $(date -u '+%Y-%m-%d %H:%M UTC') from \`$sweep\` by results/collect.sh${steps:+ (--steps $steps)}."
   echo
+  # The machines the runs ran on, numbered in the order the runs name them.
+  declare -A machine_number=()
+  machines=()
+  for run in "${runs[@]}"; do
+    m="$(sed -n 's/^machine=//p' "$dest/runs/$(basename "$run")/origin")"
+    [ -n "${machine_number[$m]:-}" ] && continue
+    machines+=("$m")
+    machine_number[$m]="M${#machines[@]}"
+  done
   echo "| | |"
   echo "|---|---|"
-  echo "| processor | ${cpu:-unknown} |"
-  echo "| logical processors | ${cores:-unknown} (${per_core:-?} per core) |"
-  echo "| BLAS | ${blas:-unknown} |"
+  for m in "${machines[@]}"; do
+    echo "| machine ${machine_number[$m]} | $m |"
+  done
   echo "| softrl | $version |"
   default_threads="per run in the table below (from each run's log.txt; 1? where it records none: softrl sweep's default)"
   echo "| threads per run | ${threads:-$default_threads} |"
@@ -175,31 +226,22 @@ version="$("$softrl" --version | head -n 1)"
   echo "Each run's softrl is the program its output.txt names; its commit is that"
   echo "checkout's HEAD when collect.sh ran (+ means uncommitted changes outside results/,"
   echo "where sweep files and collected results may be edited while runs train)."
+  echo "A run collected earlier keeps the host, commit, threads and machine of"
+  echo "that collection (runs/RUN/origin)."
   echo
-  echo "| run | host | softrl commit | threads | env steps | wall-clock | steps/s | hours per 10⁶ steps |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|"
+  echo "| run | machine | host | softrl commit | threads | env steps | wall-clock | steps/s | hours per 10⁶ steps |"
+  echo "|---|---|---|---|---:|---:|---:|---:|---:|"
   for run in "${runs[@]}"; do
     name="$(basename "$run")"
-    host="?"
-    commit="?"
-    if [ -f "$run/output.txt" ]; then
-      header="$(grep -m 1 '^---- ' "$run/output.txt" || true)"
-      # "---- DATE TIME started|resumed on HOST: PROGRAM ARGS…"
-      host="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on \([^:]*\): .*/\1/p')"
-      bin="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on [^:]*: \([^ ]*\) .*/\1/p')"
-      if [ -n "$bin" ] && tree="$(cd "$(dirname "$bin")" 2>/dev/null && git rev-parse --show-toplevel 2>/dev/null)"; then
-        commit="$(git -C "$tree" rev-parse --short=12 HEAD)"
-        [ -z "$(git -C "$tree" status --porcelain --untracked-files=no -- . ':!results')" ] || commit="$commit+"
-      fi
-    fi
-    # Each process of the run logs its thread count; several values mean
-    # the run was resumed with another.
-    run_threads="$(sed -n 's/.* this process: \([0-9]*\) thread.*/\1/p' "$run/log.txt" 2>/dev/null | sort -un | paste -sd / -)"
-    run_threads="${run_threads:-${threads:-1?}}"
+    origin="$dest/runs/$name/origin"
+    host="$(sed -n 's/^host=//p' "$origin")"
+    commit="$(sed -n 's/^commit=//p' "$origin")"
+    run_threads="$(sed -n 's/^threads=//p' "$origin")"
+    m="${machine_number[$(sed -n 's/^machine=//p' "$origin")]}"
     progress="$dest/runs/$name/progress.csv"
     env_steps="$(csv_last "$progress" env_steps)"
     wall="$(csv_last "$progress" wall_s)"
-    awk -v n="$name" -v h="${host:-?}" -v c="$commit" -v t="$run_threads" -v s="$env_steps" -v w="$wall" 'BEGIN {
+    awk -v n="$name | $m" -v h="${host:-?}" -v c="$commit" -v t="$run_threads" -v s="$env_steps" -v w="$wall" 'BEGIN {
       if (s == "" || w == "" || w + 0 <= 0) { printf "| %s | %s | %s | %s | %s | %s | | |\n", n, h, c, t, s, w; exit }
       printf "| %s | %s | %s | %s | %d | %.0f s (%.2f h) | %.1f | %.2f |\n", n, h, c, t, s, w, w / 3600, s / w,
              w / 3600 / s * 1e6
