@@ -117,30 +117,29 @@ for run in "${runs[@]}"; do
   in_place=""
   [ "$(cd "$run" && pwd -P)" != "$(cd "$out" && pwd -P)" ] || in_place=1
 
-  # Where the run came from: its output.txt and log.txt when it is a run
-  # directory, else the origin file of an earlier collection.
-  host=""
-  commit=""
-  machine=""
-  if [ -f "$run/output.txt" ]; then
+  # Where the run came from: the origin file of an earlier collection, or
+  # else (a run directory, trained on this machine) its log.txt and the
+  # output.txt that softrl sweep keeps.
+  if [ -f "$run/origin" ] && [ ! -f "$run/log.txt" ]; then
+    host="$(sed -n 's/^host=//p' "$run/origin")"
+    commit="$(sed -n 's/^commit=//p' "$run/origin")"
+    run_threads="$(sed -n 's/^threads=//p' "$run/origin")"
+    machine="$(sed -n 's/^machine=//p' "$run/origin")"
+  else
     machine="$this_machine"
-    header="$(grep -m 1 '^---- ' "$run/output.txt" || true)"
+    # Each process of the run logs "this process: N threads on HOST, …";
+    # several thread counts mean the run was resumed with another.
+    run_threads="$(sed -n 's/.* this process: \([0-9]*\) thread.*/\1/p' "$run/log.txt" 2>/dev/null | sort -un | paste -sd / -)"
+    host="$(sed -n 's/.* this process: [0-9]* threads\{0,1\} on \([^,]*\),.*/\1/p' "$run/log.txt" 2>/dev/null | head -n 1)"
+    commit=""
     # "---- DATE TIME started|resumed on HOST: PROGRAM ARGS…"
-    host="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on \([^:]*\): .*/\1/p')"
+    header="$(grep -m 1 '^---- ' "$run/output.txt" 2>/dev/null || true)"
     bin="$(printf '%s\n' "$header" | sed -n 's/^---- [0-9-]* [0-9:]* [a-z]* on [^:]*: \([^ ]*\) .*/\1/p')"
     if [ -n "$bin" ] && tree="$(cd "$(dirname "$bin")" 2>/dev/null && git rev-parse --show-toplevel 2>/dev/null)"; then
       commit="$(git -C "$tree" rev-parse --short=12 HEAD)"
       [ -z "$(git -C "$tree" status --porcelain --untracked-files=no -- . ':!results')" ] || commit="$commit+"
     fi
-  elif [ -f "$run/origin" ]; then
-    host="$(sed -n 's/^host=//p' "$run/origin")"
-    commit="$(sed -n 's/^commit=//p' "$run/origin")"
-    machine="$(sed -n 's/^machine=//p' "$run/origin")"
   fi
-  # Each process of the run logs its thread count; several values mean
-  # the run was resumed with another.
-  run_threads="$(sed -n 's/.* this process: \([0-9]*\) thread.*/\1/p' "$run/log.txt" 2>/dev/null | sort -un | paste -sd / -)"
-  [ -n "$run_threads" ] || [ ! -f "$run/origin" ] || run_threads="$(sed -n 's/^threads=//p' "$run/origin")"
   printf 'host=%s\ncommit=%s\nthreads=%s\nmachine=%s\n' "${host:-?}" "${commit:-?}" "${run_threads:-${threads:-1?}}" \
     "${machine:-?}" >"$out/origin.new"
   mv "$out/origin.new" "$out/origin"
@@ -225,7 +224,8 @@ version="$("$softrl" --version | head -n 1)"
   echo
   echo "Each run's softrl is the program its output.txt names; its commit is that"
   echo "checkout's HEAD when collect.sh ran (+ means uncommitted changes outside results/,"
-  echo "where sweep files and collected results may be edited while runs train)."
+  echo "where sweep files and collected results may be edited while runs train; ? a run"
+  echo "without output.txt, one of softrl run rather than of softrl sweep)."
   echo "A run collected earlier keeps the host, commit, threads and machine of"
   echo "that collection (runs/RUN/origin)."
   echo

@@ -4,7 +4,10 @@
 # each run's config.ini, status and progress.csv and nothing else (no
 # checkpoint, policy or replay), the longer run cut to the sweep's length
 # and grouped with its seeds (3/3 in summary.md), a PNG of the curves, and
-# machine.md with a row per run.  Speaks TAP.
+# machine.md with a row per run; collected again in place from its own runs/
+# (where log.txt and output.txt are not kept), machine.md still names each
+# run's machine, host and threads, and the summary does not change.
+# Speaks TAP.
 set -u
 top_srcdir="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${SOFTRL_BIN:-$top_srcdir/core/softrl}"
@@ -18,7 +21,7 @@ check () {
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
 }
 
-echo "1..10"
+echo "1..12"
 small="experiment.steps_per_epoch = 200
 experiment.initial_random_steps = 100
 experiment.min_replay_size = 100
@@ -48,7 +51,7 @@ SOFTRL="$bin" "$top_srcdir/results/collect.sh" --steps 400 "$tmp/sweep" "$tmp/re
 check $? "collect.sh succeeds"
 
 listing="$(cd "$tmp/results" && find . -type f | sort | tr '\n' ' ')"
-expected="./curves-pendulum.png ./machine.md ./runs/pendulum-sac-seed1/config.ini ./runs/pendulum-sac-seed1/progress.csv ./runs/pendulum-sac-seed1/status ./runs/pendulum-sac-seed2/config.ini ./runs/pendulum-sac-seed2/progress.csv ./runs/pendulum-sac-seed2/status ./runs/pendulum-sac-seed3/config.ini ./runs/pendulum-sac-seed3/progress.csv ./runs/pendulum-sac-seed3/status ./summary.csv ./summary.md "
+expected="./curves-pendulum.png ./machine.md ./runs/pendulum-sac-seed1/config.ini ./runs/pendulum-sac-seed1/origin ./runs/pendulum-sac-seed1/progress.csv ./runs/pendulum-sac-seed1/status ./runs/pendulum-sac-seed2/config.ini ./runs/pendulum-sac-seed2/origin ./runs/pendulum-sac-seed2/progress.csv ./runs/pendulum-sac-seed2/status ./runs/pendulum-sac-seed3/config.ini ./runs/pendulum-sac-seed3/origin ./runs/pendulum-sac-seed3/progress.csv ./runs/pendulum-sac-seed3/status ./summary.csv ./summary.md "
 [ "$listing" = "$expected" ]
 check $? "exactly the expected files (got: $listing)"
 
@@ -67,10 +70,21 @@ check $? "summary.md groups the three seeds"
 [ "$(head -c 8 "$tmp/results/curves-pendulum.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]
 check $? "curves-pendulum.png is a PNG"
 
-rows="$(grep -c '^| pendulum-sac-seed[123] | ' "$tmp/results/machine.md")"
-[ "$rows" = 3 ] && grep -q '^| BLAS | OpenBLAS' "$tmp/results/machine.md" &&
-  grep -q '^| pendulum-sac-seed3 | [^|]* | [^|]* | 1 | 400 | ' "$tmp/results/machine.md"
-check $? "machine.md: BLAS and a row per run with its threads (from its log) and steps"
+host="$(hostname)"
+machine_rows () {
+  rows="$(grep -c "^| pendulum-sac-seed[123] | M1 | $host | " "$1")"
+  [ "$rows" = 3 ] && grep -q '^| machine M1 | .*OpenBLAS' "$1" &&
+    grep -q "^| pendulum-sac-seed3 | M1 | $host | [^|]* | 1 | 400 | " "$1"
+}
+machine_rows "$tmp/results/machine.md"
+check $? "machine.md: the machine with its BLAS, and a row per run with its host, threads (from its log) and steps"
+
+cp "$tmp/results/summary.md" "$tmp/summary.before"
+SOFTRL="$bin" "$top_srcdir/results/collect.sh" "$tmp/results/runs" "$tmp/results" >"$tmp/again.out" 2>&1
+check $? "collected again in place from the results' own runs/"
+machine_rows "$tmp/results/machine.md" && cmp -s "$tmp/summary.before" "$tmp/results/summary.md" &&
+  [ "$(find "$tmp/results" -type f | wc -l)" = 16 ]
+check $? "machine, host and threads kept from each run's origin, the same summary, no file added"
 
 SOFTRL="$bin" "$top_srcdir/results/collect.sh" --steps 4x "$tmp/sweep" "$tmp/bad" >/dev/null 2>&1
 status=$?
