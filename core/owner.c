@@ -14,6 +14,11 @@
 
 #include "runner.h"
 
+/* What the owner writes into the lock file, and what srl_dir_owner_ended()
+ * reads back: "process PID on HOST". */
+#define HOLDER_PREFIX "process "
+#define HOLDER_HOST_SEPARATOR " on "
+
 /* "process PID on HOST", as the owner wrote it, or NULL. */
 static char *
 read_holder (int fd)
@@ -46,7 +51,8 @@ srl_dir_lock (const char *dir, const char *lock_name, const char *what, GError *
       close (fd);
       return -1;
     }
-  g_autofree char *me = g_strdup_printf ("process %d on %s\n", (int) getpid (), g_get_host_name ());
+  g_autofree char *me
+      = g_strdup_printf (HOLDER_PREFIX "%d" HOLDER_HOST_SEPARATOR "%s\n", (int) getpid (), g_get_host_name ());
   if (ftruncate (fd, 0) != 0 || pwrite (fd, me, strlen (me), 0) < 0)
     {
       /* Only the message a second process gets suffers. */
@@ -84,7 +90,7 @@ srl_dir_owner_ended (const char *dir, const char *lock_name)
     return FALSE;
   int pid = 0;
   char host[257] = "";
-  if (sscanf (text, "process %d on %256s", &pid, host) != 2 || pid <= 0)
+  if (sscanf (text, HOLDER_PREFIX "%d" HOLDER_HOST_SEPARATOR "%256s", &pid, host) != 2 || pid <= 0)
     return FALSE;
   /* A process on another machine (a shared file system) cannot be asked. */
   if (strcmp (host, g_get_host_name ()) != 0)
