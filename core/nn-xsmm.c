@@ -23,33 +23,71 @@
  * operand is its slowest (89–102 GFLOP/s above), and libxsmm 1.17 has no
  * kernel for it either, but its own transposition (libxsmm_otrans: 0.2 µs
  * for 64 × 64, 13 µs for 256 × 256) into the MLP's workspace followed by a
- * plain kernel beats it at every width measured.  Which library computes a
- * product depends only on its shape, so a run is as deterministic as before;
+ * plain kernel beats it at every width measured.
+ *
+ * Without AVX-512 libxsmm's kernels are another matter.  On an AMD EPYC
+ * with AVX2 only (OpenBLAS's Zen kernels; one thread, nothing else
+ * running), the library's product against OpenBLAS's, with libxsmm forced:
+ *
+ *   rows × in → out     forward   weight gradient   input gradient
+ *   256 × 256 → 256      0.97          0.59              0.96
+ *   128 × 128 → 128      1.10          0.72              1.05
+ *    64 × 200 → 200      0.97          0.97              0.91
+ *  2048 × 200 → 200      0.87          0.46              0.86
+ *   100 ×  64 →  64        –             –               1.45
+ *
+ * so there libxsmm keeps only the forward products and input gradients of
+ * layers at most SRL_XSMM_AVX2_MAX_WIDTH wide, and never a weight gradient
+ * (its AVX2 kernel with a transposed operand is the slow one).
+ *
+ * Which library computes a product depends only on its shape and on the
+ * processor, so a run on one machine is as deterministic as before;
  * results differ from an OpenBLAS-only build in the last bits, as any two
- * BLAS do.  SOFTRL_XSMM=off (read once) keeps every product on OpenBLAS. */
+ * BLAS do.  SOFTRL_XSMM (read once): off keeps every product on OpenBLAS,
+ * on gives libxsmm every shape above whatever the processor (for tests and
+ * measurements), auto (the default) chooses as above. */
 #include "srl-private.h"
 
 #ifdef HAVE_LIBXSMM
 #include <libxsmm.h>
 
-static gboolean
-xsmm_enabled (void)
+/* Which products libxsmm computes, decided once. */
+typedef struct
+{
+  gboolean enabled;
+  guint max_width;      /* the widest layer (either side) it takes */
+  gboolean weight_grad; /* the weight gradient xᵀ dz too */
+  gboolean forced;      /* SOFTRL_XSMM=on */
+} XsmmChoice;
+
+static const XsmmChoice *
+xsmm_choice (void)
 {
   static gsize once = 0;
-  static gboolean enabled;
+  static XsmmChoice choice;
   if (g_once_init_enter (&once))
     {
       const char *v = g_getenv ("SOFTRL_XSMM");
-      enabled = !(v && (g_ascii_strcasecmp (v, "off") == 0 || strcmp (v, "0") == 0));
+      const int arch = libxsmm_get_target_archid ();
+      if (v && (g_ascii_strcasecmp (v, "off") == 0 || strcmp (v, "0") == 0))
+        choice = (XsmmChoice){ FALSE, 0, FALSE, FALSE };
+      else if ((v && (g_ascii_strcasecmp (v, "on") == 0 || strcmp (v, "1") == 0)) || arch >= LIBXSMM_X86_AVX512_CORE)
+        choice = (XsmmChoice){ TRUE, G_MAXUINT, TRUE, arch < LIBXSMM_X86_AVX512_CORE };
+      else if (arch >= LIBXSMM_X86_AVX2)
+        choice = (XsmmChoice){ TRUE, SRL_XSMM_AVX2_MAX_WIDTH, FALSE, FALSE };
+      else
+        choice = (XsmmChoice){ FALSE, 0, FALSE, FALSE };
       g_once_init_leave (&once, 1);
     }
-  return enabled;
+  return &choice;
 }
 
 static gboolean
 xsmm_shape (guint n, guint n_in, guint n_out)
 {
-  return n >= SRL_XSMM_MIN_ROWS && n_in >= SRL_XSMM_MIN_WIDTH && n_out >= SRL_XSMM_MIN_WIDTH && xsmm_enabled ();
+  const XsmmChoice *c = xsmm_choice ();
+  return c->enabled && n >= SRL_XSMM_MIN_ROWS && n_in >= SRL_XSMM_MIN_WIDTH && n_out >= SRL_XSMM_MIN_WIDTH
+         && n_in <= c->max_width && n_out <= c->max_width;
 }
 
 /* Column-major c ← a b + beta c (b transposed with `flags`) by libxsmm's
@@ -78,15 +116,16 @@ srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guin
 {
   /* Row-major dw += xᵀ dz is column-major dwᵀ += dzᵀ x, with x read
    * transposed: m = n_out, n = n_in, k = rows. */
-  return xsmm_shape (n, n_in, n_out)
+  return xsmm_shape (n, n_in, n_out) && xsmm_choice ()->weight_grad
          && xsmm_product (n_out, n_in, n, n_in, 1.0f, LIBXSMM_GEMM_FLAG_TRANS_B, dz, x, dw);
 }
 
 gboolean
 srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guint cols, float *wt, float *dx)
 {
-  if (n < SRL_XSMM_MIN_ROWS || n_out < SRL_XSMM_INPUT_GRAD_MIN_WIDTH || cols < SRL_XSMM_INPUT_GRAD_MIN_WIDTH
-      || !xsmm_enabled ())
+  const XsmmChoice *c = xsmm_choice ();
+  if (!c->enabled || n < SRL_XSMM_MIN_ROWS || n_out < SRL_XSMM_INPUT_GRAD_MIN_WIDTH
+      || cols < SRL_XSMM_INPUT_GRAD_MIN_WIDTH || n_out > c->max_width || cols > c->max_width)
     return FALSE;
   /* w's rows [cols, n_out] are column-major [n_out, cols]; transposed they
    * are wt, row-major [n_out, cols].  Then row-major dx = dz wt is
@@ -98,10 +137,26 @@ srl_xsmm_input_grad (const float *dz, guint n, guint n_out, const float *w, guin
 const char *
 srl_nn_products_description (void)
 {
-  if (!xsmm_enabled ())
-    return "OpenBLAS";
-  return "libxsmm " SRL_XSMM_VERSION " for layers at least " G_STRINGIFY (SRL_XSMM_MIN_WIDTH) " wide (input gradients from "
-         G_STRINGIFY (SRL_XSMM_INPUT_GRAD_MIN_WIDTH) "), OpenBLAS otherwise";
+  static gsize once = 0;
+  static const char *description;
+  if (g_once_init_enter (&once))
+    {
+      const XsmmChoice *c = xsmm_choice ();
+      if (!c->enabled)
+        description = "OpenBLAS";
+      else if (c->weight_grad)
+        description = g_strdup_printf ("libxsmm %s for layers at least %d wide (input gradients from %d)%s, "
+                                       "OpenBLAS otherwise",
+                                       SRL_XSMM_VERSION, SRL_XSMM_MIN_WIDTH, SRL_XSMM_INPUT_GRAD_MIN_WIDTH,
+                                       c->forced ? ", forced by SOFTRL_XSMM=on" : "");
+      else
+        description = g_strdup_printf ("libxsmm %s (AVX2) for forward products of layers %d to %u wide and "
+                                       "input gradients from %d to %u, OpenBLAS otherwise",
+                                       SRL_XSMM_VERSION, SRL_XSMM_MIN_WIDTH, c->max_width,
+                                       SRL_XSMM_INPUT_GRAD_MIN_WIDTH, c->max_width);
+      g_once_init_leave (&once, 1);
+    }
+  return description;
 }
 
 #else

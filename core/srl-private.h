@@ -165,9 +165,13 @@ gboolean srl_narrow_weight_grad (const float *x, guint n, guint n_in, const floa
 
 /* nn-xsmm.c: y ← x w (beta 0) and dw += x^T dz (shapes as above) through
  * libxsmm for layers at least SRL_XSMM_MIN_WIDTH wide on both sides and
- * SRL_XSMM_MIN_ROWS rows; FALSE: nothing was done, use cblas_sgemm. */
+ * SRL_XSMM_MIN_ROWS rows, where the processor's kernels are faster than
+ * OpenBLAS's; FALSE: nothing was done, use cblas_sgemm. */
 #define SRL_XSMM_MIN_WIDTH 96
 #define SRL_XSMM_MIN_ROWS 32
+/* Without AVX-512, libxsmm takes no layer wider than this, and no weight
+ * gradient (nn-xsmm.c says why). */
+#define SRL_XSMM_AVX2_MAX_WIDTH 128
 gboolean srl_xsmm_forward (const float *x, guint n, guint n_in, const float *w, guint n_out, float *y);
 gboolean srl_xsmm_weight_grad (const float *x, guint n, guint n_in, const float *dz, guint n_out, float *dw);
 /* dx [n, cols] ← dz [n, n_out] w^T, w the `cols` rows [cols, n_out] of a

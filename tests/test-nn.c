@@ -747,9 +747,58 @@ test_replay_ring (void)
   g_assert_true (seen[0] && seen[1] && seen[2]);
 }
 
+/* Without SOFTRL_XSMM, libxsmm takes what is faster on this processor:
+ * every product of the wide layers with AVX-512; with AVX2 the forward
+ * products and input gradients up to SRL_XSMM_AVX2_MAX_WIDTH wide and no
+ * weight gradient.  (The other tests force libxsmm on, so that its products
+ * are checked on any processor: this one runs in a child without it.) */
+static void
+test_xsmm_choice (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  if (g_getenv ("SRL_TEST_XSMM_AUTO"))
+    g_unsetenv ("SOFTRL_XSMM");
+  const char *what = srl_nn_products_description ();
+  if (strcmp (what, "OpenBLAS") == 0)
+    {
+      /* Built without libxsmm, no AVX2 here, or SOFTRL_XSMM=off: then
+       * nothing may be taken. */
+      float one = 1;
+      g_assert_false (srl_xsmm_forward (&one, 64, 128, &one, 128, &one));
+      g_assert_false (srl_xsmm_input_grad (&one, 64, 128, &one, 128, &one, &one));
+      return;
+    }
+  SrlRng rng;
+  srl_rng_init (&rng, 14);
+  g_autofree float *x = uniform_floats (&rng, 256 * 256);
+  g_autofree float *w = uniform_floats (&rng, 256 * 256);
+  g_autofree float *y = g_new (float, 256 * 256);
+  g_autofree float *wt = g_new (float, 256 * 256);
+  const gboolean avx2 = strstr (what, "(AVX2)") != NULL;
+  g_assert_true (srl_xsmm_forward (x, 64, 128, w, 128, y));
+  g_assert_true (srl_xsmm_input_grad (x, 64, 128, w, 128, wt, y));
+  g_assert_cmpint (srl_xsmm_forward (x, 64, 256, w, 256, y), ==, !avx2);
+  g_assert_cmpint (srl_xsmm_forward (x, 64, 128, w, 256, y), ==, !avx2);
+  g_assert_cmpint (srl_xsmm_input_grad (x, 64, 256, w, 128, wt, y), ==, !avx2);
+  g_assert_cmpint (srl_xsmm_weight_grad (x, 64, 128, w, 128, y), ==, !avx2);
+  g_assert_cmpint (srl_xsmm_weight_grad (x, 64, 256, w, 256, y), ==, !avx2);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* libxsmm's products are checked on any processor, not only on those
+   * where softrl would choose them (test_xsmm_choice). */
+  if (!g_getenv ("SOFTRL_XSMM"))
+    {
+      g_setenv ("SOFTRL_XSMM", "on", TRUE);
+      g_setenv ("SRL_TEST_XSMM_AUTO", "1", TRUE);
+    }
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/nn/mlp-gradients-relu", test_mlp_gradients_relu);
   g_test_add_func ("/nn/mlp-gradients-tanh", test_mlp_gradients_tanh);
@@ -758,6 +807,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nn/narrow-forward", test_narrow_forward);
   g_test_add_func ("/nn/narrow-weight-grad", test_narrow_weight_grad);
   g_test_add_func ("/nn/xsmm-products", test_xsmm_products);
+  g_test_add_func ("/nn/xsmm-choice", test_xsmm_choice);
   g_test_add_func ("/nn/mlp-sibling", test_mlp_sibling_shares_layout);
   g_test_add_func ("/nn/adam-by-hand", test_adam_by_hand);
   g_test_add_func ("/nn/polyak-and-clip", test_polyak_and_clip);

@@ -256,7 +256,9 @@ static void
 test_thread_count_wide_layers (void)
 {
   /* The same with layers wide enough for libxsmm's kernels (nn-xsmm.c),
-   * which then compute their products on both threads at once. */
+   * which then compute their products on both threads at once; on any
+   * processor, not only on those where softrl would choose them. */
+  g_setenv ("SOFTRL_XSMM", "on", FALSE);
   g_autofree char *wide = srl_test_write (dir, "wide.ini",
                                           "[experiment]\nepochs = 3\nsteps_per_epoch = 200\neval_episodes = 1\n"
                                           "initial_random_steps = 100\nmin_replay_size = 100\nseed = 4\n"
