@@ -241,10 +241,10 @@ version="$("$softrl" --version | head -n 1)"
     progress="$dest/runs/$name/progress.csv"
     env_steps="$(csv_last "$progress" env_steps)"
     wall="$(csv_last "$progress" wall_s)"
-    awk -v n="$name | $m" -v h="${host:-?}" -v c="$commit" -v t="$run_threads" -v s="$env_steps" -v w="$wall" 'BEGIN {
-      if (s == "" || w == "" || w + 0 <= 0) { printf "| %s | %s | %s | %s | %s | %s | | |\n", n, h, c, t, s, w; exit }
-      printf "| %s | %s | %s | %s | %d | %.0f s (%.2f h) | %.1f | %.2f |\n", n, h, c, t, s, w, w / 3600, s / w,
-             w / 3600 / s * 1e6
+    awk -v n="$name" -v m="$m" -v h="${host:-?}" -v c="$commit" -v t="$run_threads" -v s="$env_steps" -v w="$wall" 'BEGIN {
+      if (s == "" || w == "" || w + 0 <= 0) { printf "| %s | %s | %s | %s | %s | %s | %s | | |\n", n, m, h, c, t, s, w; exit }
+      printf "| %s | %s | %s | %s | %s | %d | %.0f s (%.2f h) | %.1f | %.2f |\n", n, m, h, c, t, s, w, w / 3600,
+             s / w, w / 3600 / s * 1e6
     }'
   done
   echo

@@ -5,10 +5,9 @@
  * input gradient to the code that is fastest for its shape on the
  * development machine (libxsmm's kernels for wide layers, its own AVX-512
  * kernels for layers with few inputs, OpenBLAS otherwise; nn-xsmm.c,
- * nn-narrow.c).  The choice is fixed by shape, not timed at run time, so
- * that a run's numbers never depend on how loaded the machine was when its
- * networks were built; this
- * benchmark re-measures the shapes of the thesis' networks on another
+ * nn-narrow.c).  The choice is fixed by shape and processor, not timed at
+ * run time, so that a run's numbers never depend on how loaded the machine
+ * was when its networks were built; this benchmark re-measures the shapes of the thesis' networks on another
  * machine, to show whether the rule still holds there.  The library's side
  * includes what a layer adds to the product (the bias in the forward pass,
  * the bias gradient in the backward one), so it is a lower bound. */
